@@ -1,0 +1,64 @@
+# One command each: `make test` (everything CI runs), `make book` (build + serve the book),
+# `make demo` (the Voilà apps). Each creates .venv from requirements.txt when it is missing.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: test unit book book-build book-assets demo bench lock clean browser
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt -c constraints.txt
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+venv: $(STAMP)
+
+# Debian's Chromium drives the browser tests (Playwright's own browser download does not work offline).
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "Browser tests need Debian's chromium: sudo apt-get install -y chromium" >&2; exit 1; fi; fi
+
+test: $(STAMP) browser
+	$(PY) -m pytest
+
+unit: $(STAMP)
+	$(PY) -m pytest tests/unit cmvlib
+
+# The book (Jupyter Book 1.x at the repository root). Front-end assets (ipywidgets embedder, MathJax)
+# come from npm at the versions in book/package-lock.json and are served from the book's own _static.
+BOOK_HTML := _build/html
+BOOK_PORT ?= 8000
+BOOK_NPM_STAMP := book/node_modules/.installed-stamp
+
+$(BOOK_NPM_STAMP): book/package.json book/package-lock.json
+	cd book && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+book-assets: $(BOOK_NPM_STAMP)
+
+# Strict build: every page re-read (--all), warnings are errors (-W -n), every notebook executed
+# (execute_notebooks: force) and a failing cell fails the build (nb_execution_raise_on_error).
+book-build: $(STAMP) $(BOOK_NPM_STAMP)
+	$(VENV)/bin/jupyter-book build . --all -W -n --keep-going --builder html
+
+book: book-build
+	@echo "Serving the book on http://127.0.0.1:$(BOOK_PORT) (Ctrl-C to stop)"
+	$(PY) -m http.server $(BOOK_PORT) --bind 127.0.0.1 --directory $(BOOK_HTML)
+
+demo: $(STAMP)
+	@echo "The Voilà apps arrive with issue 4; nothing to serve yet." >&2; exit 1
+
+bench: $(STAMP)
+	$(PY) bench/bench_core.py
+
+lock:
+	rm -rf /tmp/cmv-lock && python3 -m venv /tmp/cmv-lock && /tmp/cmv-lock/bin/pip install -q -r requirements.txt
+	( echo '# Every package of the environment, pinned (pip freeze of a fresh `make venv`). Regenerate with `make lock`.'; \
+	  /tmp/cmv-lock/bin/pip freeze | grep -v '^-e' ) > constraints.txt
+
+clean:
+	rm -rf $(VENV) _build book/node_modules
