@@ -327,13 +327,13 @@ def test_every_result_is_either_a_positive_dose_or_no_number(p, call, basis):
 
 
 @settings(max_examples=200)
-@given(weight=st.floats(30, 200), high=st.floats(0.1, 250), low=st.floats(0.1, 250),
+@given(weight=st.floats(30, 150), high=st.floats(0.1, 250), low=st.floats(0.1, 250),  # 250/150 > 1.4 mL/min/kg
        call=st.sampled_from([c for c in CALLS if c[0] != "cidofovir"]))
 def test_dose_never_rises_as_renal_function_falls_and_never_exceeds_normal(weight, high, low, call):
     assume(low < high)
     drug, phase, kw = call
     a, b = (dose(drug, phase, measured(c, weight), **kw) for c in (high, low))
-    normal = dose(drug, phase, measured(250, weight), **kw)
+    normal = dose(drug, phase, measured(250, weight), **kw)  # normal function in every table
     if b.recommended:
         assert a.recommended and b.mg_per_week <= a.mg_per_week + 1e-9
         assert b.dose_mg <= normal.dose_mg + 1e-9 and b.mg_per_week <= normal.mg_per_week + 1e-9
