@@ -91,3 +91,18 @@ def test_not_recommended_rows_carry_no_number():
 def test_cite_unknown_key():
     with pytest.raises(KeyError, match="sources.csv"):
         cite("no-such-key")
+
+
+def test_lab_thresholds_agree_with_the_dose_tables():
+    """The toxicity chart's thresholds repeat numbers the calculators use: they must never drift apart."""
+    from cmvlib._rules import rules
+    from cmvlib.toxicity import thresholds
+    cido = rules("cidofovir")
+    by_lab = {t.lab: t for t in thresholds("cidofovir")}
+    assert by_lab["scr_mg_dl"].value == cido["start_max_scr_mg_dl"].value
+    assert by_lab["crcl_ml_min"].value == cido["start_min_crcl_ml_min"].value
+    assert by_lab["urine_protein_mg_dl"].value == cido["start_max_urine_protein_mg_dl"].value
+    rise = by_lab["scr_rise_mg_dl"]
+    assert (rise.value, rise.value_high) == (cido["reduce_rise_min_mg_dl"].value, cido["reduce_rise_max_mg_dl"].value)
+    stop = {float(r["clcr_max"]) for r in _data.table("foscarnet") if r["recommended"] == "no"}
+    assert {t.value for t in thresholds("foscarnet")} == stop
