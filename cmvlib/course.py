@@ -128,8 +128,8 @@ def plan_course(patient: Patient, phases: Sequence[PhasePlan], *, renal_changes:
     """Compute a course day by day; doses are re-computed whenever renal function changes.
 
     Monitoring: the weekly PCR keeps its weekly rhythm from day 0 across phases; the other tests follow
-    each phase's drug and phase from the day that phase starts. Toxicity windows are placed at the start
-    of each phase of a drug. The viral load is the illustrative mono-exponential model of
+    each phase's drug and phase from the day that phase starts. Toxicity windows start with the first
+    phase of a drug (ganciclovir and its prodrug valganciclovir count as one exposure). The viral load is the illustrative mono-exponential model of
     :mod:`cmvlib.kinetics`, not a prediction.
     """
     if not isinstance(patient, Patient):
@@ -195,13 +195,16 @@ def plan_course(patient: Patient, phases: Sequence[PhasePlan], *, renal_changes:
     for e in monitoring.monitoring_schedule(first.drug, start, induction_total, total - induction_total, retinitis):
         if e.test == PCR_TEST:
             events[(e.day, e.test)] = e
-    for drug in dict.fromkeys(p.drug for p in plans):  # each drug's windows start at its first phase
-        mine = [(plan, s) for plan, s in zip(plans, phase_starts) if plan.drug == drug]
+    # Valganciclovir is a prodrug of ganciclovir: one exposure, whose toxicity windows start when the
+    # first of the two starts (the switch does not restart "week 1-2 of induction").
+    family = {"valganciclovir": "ganciclovir"}
+    for fam in dict.fromkeys(family.get(p.drug, p.drug) for p in plans):
+        mine = [(plan, s) for plan, s in zip(plans, phase_starts) if family.get(plan.drug, plan.drug) == fam]
         s0 = mine[0][1]
         ind = sum(plan.days for plan, _ in mine if plan.phase == "induction")
         mnt = sum(plan.days for plan, _ in mine if plan.phase == "maintenance")
-        dose_days = [cd.day - s0 for cd in days if cd.drug == drug and cd.administrations]
-        for w in toxicity.timeline(drug, ind or mnt, mnt if ind else 0, dose_days=dose_days):
+        dose_days = [cd.day - s0 for cd in days if family.get(cd.drug, cd.drug) == fam and cd.administrations]
+        for w in toxicity.timeline(mine[0][0].drug, ind or mnt, mnt if ind else 0, dose_days=dose_days):
             tox.append(toxicity.TimelineWindow(w.effect, w.start_day + s0, w.end_day + s0, w.label, w.source))
     for plan, s in zip(plans, phase_starts):
         ind, mnt = (plan.days, 0) if plan.phase == "induction" else (0, plan.days)

@@ -1,0 +1,75 @@
+"""Helpers shared by the book tests (paths, the build command runner, the TOC, a local server)."""
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import os
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+BOOK_HTML = ROOT / "_build" / "html"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+OUTPUT = ROOT / "test-output"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+BUILD_TIMEOUT_S = 1200
+
+
+def _run(cmd: list[str], cwd: Path, timeout: int = BUILD_TIMEOUT_S) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONUNBUFFERED="1", NO_COLOR="1")
+    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def _fail_with_log(what: str, proc: subprocess.CompletedProcess) -> None:
+    log = (proc.stdout + "\n" + proc.stderr)[-12000:]
+    pytest.fail(f"{what} failed (exit {proc.returncode}):\n{log}", pytrace=False)
+
+
+def toc_docnames(toc_path: Path) -> list[str]:
+    """Every document of a Jupyter Book ``_toc.yml``, root first, in reading order."""
+    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
+    names = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                names.append(entry["file"])
+            walk(entry.get("sections"))
+
+    for part in toc.get("parts", [{"chapters": toc.get("chapters", [])}]):
+        walk(part.get("chapters"))
+    return [str(Path(n).with_suffix("")) for n in names]
+
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - signature of the base class
+        pass
+
+
+@contextlib.contextmanager
+def serve(directory: Path):
+    """Serve ``directory`` on a free port of 127.0.0.1; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

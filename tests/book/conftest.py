@@ -1,0 +1,93 @@
+"""Fixtures for the book tests: the strict build (once per session), a fixture book that exercises
+the chart/widget/maths machinery, a local HTTP server and a headless Chromium.
+
+The strict build is `make book-build` (the same command CI and `make book` use). A failing build
+fails every test that needs it; nothing is skipped.
+"""
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from bookutil import CHROMIUM, CHROMIUM_ARGS, FIXTURES, OUTPUT, ROOT, BOOK_HTML, _fail_with_log, _run, serve, toc_docnames
+
+
+@pytest.fixture(scope="session")
+def book_html() -> Path:
+    """Build the book strictly, once per session (`make book-build`), and return _build/html."""
+    proc = _run(["make", "--no-print-directory", "book-build"], cwd=ROOT)
+    if proc.returncode != 0:
+        _fail_with_log("The strict book build (make book-build)", proc)
+    assert (BOOK_HTML / "index.html").is_file()
+    return BOOK_HTML
+
+
+@pytest.fixture(scope="session")
+def book_pages(book_html: Path) -> list[Path]:
+    """The built HTML page of every document in _toc.yml."""
+    pages = [book_html / f"{name}.html" for name in toc_docnames(ROOT / "_toc.yml")]
+    missing = [str(p) for p in pages if not p.is_file()]
+    assert not missing, f"documents of _toc.yml without a built page: {missing}"
+    return pages
+
+
+@pytest.fixture(scope="session")
+def demo_html(tmp_path_factory: pytest.TempPathFactory, book_html: Path) -> Path:
+    """Build tests/book/fixtures/chart_demo with the book's own _config.yml and extension.
+
+    It holds a Plotly figure with a slider, an ipywidget and maths, so the offline machinery is
+    tested even before the chapters have charts. Depends on the main build so that the npm
+    assets and the venv are in place.
+    """
+    src = tmp_path_factory.mktemp("chart_demo_book")
+    (src / "book").mkdir()
+    shutil.copy(ROOT / "_config.yml", src / "_config.yml")
+    shutil.copy(FIXTURES / "chart_demo" / "_toc.yml", src / "_toc.yml")
+    for page in ("demo.md", "plain.md"):
+        shutil.copy(FIXTURES / "chart_demo" / page, src / "book" / page)
+    for shared in ("_ext", "_static", "references.bib"):
+        (src / "book" / shared).symlink_to(ROOT / "book" / shared)
+    jupyter_book = Path(sys.executable).parent / "jupyter-book"
+    proc = _run([str(jupyter_book), "build", str(src), "--all", "-W", "-n", "--keep-going", "--builder", "html"], cwd=src)
+    if proc.returncode != 0:
+        _fail_with_log("The fixture book build (tests/book/fixtures/chart_demo)", proc)
+    return src / "_build" / "html"
+
+
+
+
+@pytest.fixture(scope="session")
+def book_url(book_html: Path):
+    with serve(book_html) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def demo_url(demo_html: Path):
+    with serve(demo_html) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (its own browser download does not work here)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium)", pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    path = OUTPUT / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

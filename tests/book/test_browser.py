@@ -1,0 +1,86 @@
+"""Real-browser tests: every page of the book (and the chart-machinery fixture) in headless Chromium,
+with every request that is not to 127.0.0.1 aborted and counted. Screenshots go to
+test-output/screenshots/, axe reports to test-output/axe/."""
+from __future__ import annotations
+
+import pytest
+
+from bookutil import OUTPUT, ROOT, toc_docnames
+from pagecheck import check_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+BOOK_PAGES = toc_docnames(ROOT / "_toc.yml")
+DEMO_PAGES = ["book/demo", "book/plain"]
+
+
+def _assert_reader_view(report):
+    assert report.blocked_requests == [], f"requests that tried to leave localhost: {report.blocked_requests}"
+    assert report.console_errors == [], f"console errors: {report.console_errors}"
+    assert report.failed_local_requests == [], f"missing local files: {report.failed_local_requests}"
+    assert report.charts_drawn == report.charts, f"{report.charts - report.charts_drawn} Plotly chart(s) drew no SVG"
+    assert report.sliders_that_changed == report.sliders_checked, "a chart slider did not change its chart"
+    assert report.widgets_rendered >= report.widgets_expected, (
+        f"{report.widgets_expected} widget view(s), {report.widgets_rendered} rendered from saved state"
+    )
+    assert report.math_typeset >= min(report.math_expected, 1), "maths was not typeset"
+    assert report.serious_a11y == [], f"serious/critical axe violations: {report.serious_a11y}"
+
+
+@pytest.mark.parametrize("docname", BOOK_PAGES)
+def test_book_page_in_chromium(docname, browser, book_url, book_pages, screenshot_dir):
+    name = docname.replace("/", "__")
+    report = check_page(
+        browser,
+        f"{book_url}/{docname}.html",
+        screenshot=screenshot_dir / f"{name}.png",
+        axe_report=OUTPUT / "axe" / f"{name}.json",
+    )
+    _assert_reader_view(report)
+
+
+@pytest.mark.parametrize("docname", DEMO_PAGES)
+def test_chart_machinery_in_chromium(docname, browser, demo_url, screenshot_dir):
+    name = "fixture__" + docname.replace("/", "__")
+    report = check_page(
+        browser, f"{demo_url}/{docname}.html", screenshot=screenshot_dir / f"{name}.png",
+        axe_report=OUTPUT / "axe" / f"{name}.json",
+    )
+    _assert_reader_view(report)
+    if docname == "book/demo":
+        assert (report.charts, report.charts_drawn, report.sliders_checked, report.sliders_that_changed) == (1, 1, 1, 1)
+        assert report.widgets_expected == 1 and report.widgets_rendered >= 1
+        assert report.math_typeset >= 1
+
+
+def test_blocked_requests_are_counted(browser, demo_url):
+    """The network guard itself works: a page asking for a third-party script is caught."""
+    context = browser.new_context()
+    blocked = []
+    context.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else (blocked.append(r.request.url), r.abort()))
+    page = context.new_page()
+    page.goto(f"{demo_url}/book/plain.html")
+    page.evaluate("() => new Promise(done => { const s = document.createElement('script'); s.src = 'https://cdn.example.org/x.js'; s.onerror = done; s.onload = done; document.head.appendChild(s); })")
+    context.close()
+    assert blocked == ["https://cdn.example.org/x.js"]
+
+
+def test_chart_follows_dark_mode(browser, demo_url, screenshot_dir):
+    context = browser.new_context(color_scheme="dark", viewport={"width": 1280, "height": 900})
+    context.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
+    page = context.new_page()
+    page.goto(f"{demo_url}/book/demo.html", wait_until="networkidle")
+    page.wait_for_selector("div.plotly-graph-div svg.main-svg")
+    assert page.evaluate("() => document.documentElement.dataset.theme") == "dark"
+    page.wait_for_function(
+        "() => { const gd = document.querySelector('div.plotly-graph-div');"
+        " return gd._fullLayout && gd._fullLayout.paper_bgcolor.replace(/ /g, '') === 'rgba(0,0,0,0)'; }"
+    )
+    font = page.evaluate("() => document.querySelector('div.plotly-graph-div')._fullLayout.font.color")
+    body = page.evaluate("() => getComputedStyle(document.body).color")
+    assert font.replace(" ", "") == body.replace(" ", "")
+    behind = page.evaluate("() => getComputedStyle(document.querySelector('div.plotly-graph-div').parentElement).backgroundColor")
+    assert behind.replace(" ", "") in ("rgba(0,0,0,0)", "transparent"), behind
+    page.locator("div.plotly-graph-div").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshot_dir / "fixture__book__demo__dark.png"))
+    context.close()
