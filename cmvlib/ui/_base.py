@@ -1,0 +1,360 @@
+"""Shared machinery of the calculators: labelled fields with one error label each, presets, updates.
+
+A :class:`FieldSet` owns named input widgets (``fields``), one error label per field (``errors``)
+and applies values from code or URL presets (:meth:`FieldSet.set_inputs`) without raising: a value
+that cannot be applied becomes a message next to its field. A :class:`Calculator` is a ``VBox`` with
+the education notice on top, its fields, and a ``result_html`` it recomputes on every change.
+
+Outputs are only ever updated by setting an ``HTML`` widget's ``value`` (never by printing into an
+``Output`` widget, which froze Voilà on ~3% of loads).
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+import ipywidgets as widgets
+
+from ..errors import InputError
+from .render import esc, field_label, notice_html, render_error, render_no_result, static_note_html
+
+STYLE = {"description_width": "initial"}
+FIELD_WIDTH = "30em"
+TRUE_WORDS = ("true", "yes", "1", "on", "y")
+FALSE_WORDS = ("false", "no", "0", "off", "n", "")
+
+
+def text_value(value: object) -> str:
+    """How a preset value is typed into a text box (``None`` -> empty).
+
+    >>> text_value(None), text_value(72), text_value(1.5), text_value(" 80 ")
+    ('', '72', '1.5', ' 80 ')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:g}"
+    return str(value)
+
+
+def optional(text: str) -> str | None:
+    """An optional text field: empty means "not given".
+
+    >>> optional("  "), optional("3")
+    (None, '3')
+    """
+    return None if not text.strip() else text
+
+
+def whole_or_text(text: str) -> object:
+    """A text box holding a whole number as ``int`` (a core function then checks its range); anything
+    else is passed on unchanged, so the core's message names what was typed.
+
+    >>> whole_or_text(" 14 "), whole_or_text("14.5"), whole_or_text("abc")
+    (14, 14.5, 'abc')
+    """
+    s = text.strip()
+    try:
+        return int(s)
+    except ValueError:
+        pass
+    try:
+        return float(s.replace(",", "."))
+    except ValueError:
+        return text
+
+
+class FieldSet:
+    """Named input widgets with one error label next to each (mixed into widget containers)."""
+
+    def _init_fields(self) -> None:
+        self.fields: dict[str, widgets.Widget] = {}
+        self.errors: dict[str, widgets.HTML] = {}
+        self.labels: dict[str, str] = {}
+        self._rows: dict[str, widgets.Box] = {}
+        self._holding = 0
+        self._listeners: list[Callable[[str], None]] = []
+
+    # --- building ---------------------------------------------------------------------------
+    def _add(self, name: str, widget: widgets.Widget, label: str, *extra: widgets.Widget) -> widgets.Box:
+        """Register ``widget`` as field ``name`` and return its row: the widget, extras, its error label."""
+        self.fields[name] = widget
+        self.labels[name] = label
+        self.errors[name] = widgets.HTML(value="", layout=widgets.Layout(margin="0 0 0 0.5em", max_width="100%"))
+        row = widgets.HBox([widget, *extra, self.errors[name]],
+                           layout=widgets.Layout(flex_flow="row wrap", align_items="center", max_width="100%"))
+        self._rows[name] = row
+        widget.observe(lambda change, n=name: self._on_value(n), names="value")
+        return row
+
+    def _text(self, name: str, label: str, unit: str = "", placeholder: str = "", value: object = None,
+              width: str = FIELD_WIDTH) -> widgets.Box:
+        description = f"{label} ({unit})" if unit else label
+        w = widgets.Text(value=text_value(value), description=description, placeholder=placeholder,
+                         continuous_update=False, style=STYLE,
+                         layout=widgets.Layout(width=width, max_width="100%"))
+        return self._add(name, w, label)
+
+    def _dropdown(self, name: str, label: str, options: Sequence[tuple[str, object]], value: object = None
+                  ) -> widgets.Box:
+        w = widgets.Dropdown(options=list(options), value=options[0][1] if value is None else value,
+                             description=label, style=STYLE,
+                             layout=widgets.Layout(width=FIELD_WIDTH, max_width="100%"))
+        return self._add(name, w, label)
+
+    def _toggle(self, name: str, label: str, options: Sequence[tuple[str, object]], value: object = None
+                ) -> widgets.Box:
+        w = widgets.ToggleButtons(options=list(options), value=options[0][1] if value is None else value,
+                                  description=label, style={**STYLE, "button_width": "auto"},
+                                  tooltips=[lbl for lbl, _ in options])
+        return self._add(name, w, label)
+
+    def _checkbox(self, name: str, label: str, value: bool = False) -> widgets.Box:
+        w = widgets.Checkbox(value=value, description=label, indent=False, style=STYLE,
+                             layout=widgets.Layout(width="auto", max_width="100%"))
+        return self._add(name, w, label)
+
+    def show_row(self, name: str, visible: bool) -> None:
+        """Show or hide a field's row (fields that do not apply are hidden, not disabled)."""
+        self._rows[name].layout.display = None if visible else "none"
+
+    # --- changes ----------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[None]:
+        """Apply several values with a single notification at the end."""
+        self._holding += 1
+        try:
+            yield
+        finally:
+            self._holding -= 1
+
+    def _on_value(self, name: str) -> None:
+        if not self._holding:
+            self._changed(name)
+
+    def _changed(self, name: str) -> None:
+        for listener in self._listeners:
+            listener(name)
+
+    # --- errors -----------------------------------------------------------------------------
+    def clear_errors(self) -> None:
+        for label in self.errors.values():
+            if label.value:
+                label.value = ""
+
+    def show_error(self, error: InputError) -> bool:
+        """Put ``error`` next to its field; ``False`` if no field of this set matches it."""
+        name = self.field_for(error.field)
+        if name is None:
+            return False
+        self.errors[name].value = render_error(error, self.labels.get(name) or field_label(name))
+        return True
+
+    def field_for(self, core_field: str | None) -> str | None:
+        """The field that shows a core error about ``core_field`` (``points[3].day`` -> ``points``)."""
+        if core_field is None:
+            return None
+        base = core_field.split("[")[0].split(".")[0]
+        base = self.ALIASES.get(base, base)
+        return base if base in self.fields else None
+
+    ALIASES: Mapping[str, str] = {}
+
+    def accepts(self, name: str) -> bool:
+        """Whether :meth:`apply_value` takes a preset called ``name``."""
+        return name in self.fields
+
+    # --- presets ----------------------------------------------------------------------------
+    def apply_value(self, name: str, value: object) -> None:
+        """Put ``value`` into field ``name``, converted for its widget; :class:`InputError` if impossible."""
+        w = self.fields[name]
+        if isinstance(w, widgets.Checkbox):
+            w.value = _flag(value, name)
+        elif isinstance(w, (widgets.Dropdown, widgets.ToggleButtons)):
+            w.value = _option(value, name, w.options)
+        elif isinstance(w, widgets.DatePicker):
+            w.value = _date(value, name)
+        else:
+            w.value = text_value(value)
+
+
+def _flag(value: object, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in TRUE_WORDS + FALSE_WORDS:
+        return value.strip().lower() in TRUE_WORDS
+    raise InputError(name, f"must be yes or no (true or false), got {value!r}")
+
+
+def _option(value: object, name: str, options: Sequence[tuple[str, object]]) -> object:
+    for text, option in options:
+        if value == option and type(value) is type(option):
+            return option
+    if isinstance(value, str):
+        wanted = value.strip().lower()
+        for text, option in options:
+            if wanted in (str(option).lower(), text.lower()):
+                return option
+    choices = ", ".join(str(o) if o is not None else text for text, o in options)
+    raise InputError(name, f"must be one of: {choices} (got {value!r})")
+
+
+def _date(value: object, name: str) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InputError(name, f"must be a date like 2026-03-02 (got {value!r})")
+
+
+class Calculator(FieldSet, widgets.VBox):
+    """Base of every calculator: notice, inputs, ``result_html``; recomputes on each change.
+
+    Subclasses build their rows in ``__init__`` (calling :meth:`_setup` first and :meth:`_finish` last)
+    and implement :meth:`compute`, which returns the result HTML or raises :class:`InputError`.
+
+    Attributes
+    ----------
+    fields : dict of name -> input widget (includes the patient form's fields)
+    errors : dict of name -> the HTML error label next to that field
+    result_html : the HTML widget showing the result (or "No result" for bad input)
+    preset_html : messages about preset values that were ignored
+    """
+
+    TITLE = "Calculator"
+
+    def _setup(self) -> None:
+        self._init_fields()
+        self._forms: list[FieldSet] = []
+        self._preset_errors: dict[str, InputError] = {}
+        self.notice_html = widgets.HTML(value=notice_html(self.TITLE))
+        self.static_note_html = widgets.HTML(value=static_note_html())
+        self.preset_html = widgets.HTML(value="")
+        self.result_html = widgets.HTML(value="", layout=widgets.Layout(max_width="100%"))
+
+    def _adopt(self, form: FieldSet) -> None:
+        """Include a form's fields (same widget objects) and recompute when it changes."""
+        self._forms.append(form)
+        self.fields.update(form.fields)
+        self.errors.update(form.errors)
+        self.labels.update(form.labels)
+        form._listeners.append(self._changed)
+
+    def _finish(self, inputs: Sequence[widgets.Widget], presets: Mapping[str, Any]) -> None:
+        widgets.VBox.__init__(self, [self.notice_html, self.static_note_html, *inputs, self.preset_html,
+                                     self.result_html],
+                              layout=widgets.Layout(max_width="60em", width="100%"))
+        self.add_class("cmv-calculator")
+        if presets:
+            self.set_inputs(**presets)
+        else:
+            self.update()
+
+    @property
+    def widget(self) -> widgets.VBox:
+        """The top-level widget (the calculator itself)."""
+        return self
+
+    # --- changes ----------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def hold(self) -> Iterator[None]:
+        with contextlib.ExitStack() as stack:
+            for form in self._forms:
+                stack.enter_context(form.hold())
+            self._holding += 1
+            try:
+                yield
+            finally:
+                self._holding -= 1
+
+    def _changed(self, name: str) -> None:
+        if self._holding:
+            return
+        self._preset_errors.pop(name, None)
+        self._preset_errors.pop("scenario", None)   # a bad scenario name blocks only until the first edit
+        self.update()
+
+    def field_for(self, core_field: str | None) -> str | None:
+        for fs in self._forms:
+            name = fs.field_for(core_field)
+            if name is not None:
+                return name
+        return FieldSet.field_for(self, core_field)
+
+    def compute(self) -> str:  # pragma: no cover - every subclass overrides it
+        raise NotImplementedError
+
+    def update(self) -> None:
+        """Recompute: clear the messages, then show the result, or the error next to its field and no dose.
+
+        Only :class:`InputError` is caught: anything else is a bug and must surface.
+        """
+        self.clear_errors()
+        if self._preset_errors:
+            unplaced = [err for err in self._preset_errors.values() if not self.show_error(err)]
+            self.result_html.value = render_no_result(unplaced, placed=not unplaced)
+            return
+        try:
+            html = self.compute()
+        except InputError as err:
+            placed = self.show_error(err)
+            self.result_html.value = render_no_result([err], placed=placed)
+            return
+        self.result_html.value = html
+
+    # --- presets ----------------------------------------------------------------------------
+    def set_inputs(self, **values: Any) -> None:
+        """Apply preset values (from code or URL query parameters) and recompute once.
+
+        ``scenario=<name>`` first loads :func:`cmvlib.examples.inputs` (patient fields not in it are
+        cleared). Values that cannot be applied are shown next to their field and give no result until
+        that field is changed; unknown names are listed in ``preset_html`` and otherwise ignored. Never
+        raises.
+        """
+        self._preset_errors = {}
+        unknown: list[str] = []
+        with self.hold():
+            scenario = values.pop("scenario", None)
+            if scenario is not None:
+                self._apply_scenario(scenario)
+            for name, value in values.items():
+                self._apply(name, value, unknown)
+        self.preset_html.value = ("" if not unknown else
+                                  "<p><em>Ignored unknown preset parameter(s): "
+                                  + ", ".join(sorted(esc(n) for n in unknown)) + ".</em></p>")
+        self.update()
+
+    def _apply_scenario(self, scenario: object) -> None:
+        from .. import examples
+
+        try:
+            data = examples.inputs(scenario) if isinstance(scenario, str) else examples.inputs(repr(scenario))
+        except InputError as err:
+            self._preset_errors["scenario"] = err
+            return
+        for form in self._forms:
+            reset = getattr(form, "reset", None)
+            if reset is not None:
+                reset()
+        for name, value in data.items():
+            self._apply(name, value, [])
+
+    def _apply(self, name: str, value: object, unknown: list[str]) -> None:
+        for fs in (*self._forms, self):
+            if fs.accepts(name):
+                try:
+                    fs.apply_value(name, value)
+                except InputError as err:
+                    self._preset_errors[fs.field_for(name) or name] = err
+                return
+        unknown.append(name)
+
+    def accepts(self, name: str) -> bool:
+        return name in self.fields and not any(name in f.fields for f in self._forms)
