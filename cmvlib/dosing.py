@@ -36,7 +36,7 @@ PHASES = {
     "maribavir": ("treatment",),
 }
 REGIMENS = {
-    ("ganciclovir", "induction"): ("daily",),
+    ("ganciclovir", "induction"): ("standard",),
     ("ganciclovir", "maintenance"): ("daily", "5-days-a-week"),
     ("foscarnet", "induction"): ("60q8h", "90q12h"),
     ("foscarnet", "maintenance"): ("90", "120"),
@@ -148,7 +148,7 @@ def _ganciclovir(phase: str, patient: Patient, renal: RenalFunction, opts: dict[
     mg = _mg(mg_per_kg * renal.weight.kg)
     reason = (f"{where}. {row['note']} {mg_per_kg:g} mg/kg × {renal.weight.kg:g} kg = {mg:g} mg per dose.")
     return _result("ganciclovir", phase, row, renal, dose_mg=mg, mg_per_kg=mg_per_kg, route="IV",
-                   regimen=regimen, reason=reason)
+                   regimen=regimen if len(REGIMENS[("ganciclovir", phase)]) > 1 else None, reason=reason)
 
 
 def _valganciclovir(phase: str, patient: Patient, renal: RenalFunction, opts: dict[str, Any]) -> DoseResult:

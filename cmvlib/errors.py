@@ -1,6 +1,6 @@
 """The one exception cmvlib raises for bad input.
 
-Every invalid value (negative, zero, non-numeric, NaN, absurd, missing, paediatric age ...)
+Every invalid value (negative, zero, non-numeric, NaN, absurd, missing, pediatric age ...)
 raises :class:`InputError`, a :class:`ValueError` whose message names the field and says, in
 plain language, what is wrong and what is expected. Widgets show that message next to the field.
 """

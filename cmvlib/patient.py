@@ -31,7 +31,7 @@ SEXES = ("male", "female")
 
 # Plausibility limits for adults. These are input checks chosen by the project (not clinical
 # facts): values outside them are almost certainly typing errors, so they are refused with a message.
-ADULT_AGE_YEARS = 18  # dosing in the labels' adult sections; paediatric dosing differs
+ADULT_AGE_YEARS = 18  # dosing in the labels' adult sections; pediatric dosing differs
 LIMITS = {
     "age_years": (0, 120, "years"),
     "weight_kg": (20, 350, "kg"),
@@ -102,7 +102,7 @@ class Patient:
     >>> Patient(age_years=15, sex="female", weight_kg=50, serum_creatinine_mg_dl=0.7)
     Traceback (most recent call last):
     ...
-    cmvlib.errors.InputError: age_years: this book covers adults (18 years and over); paediatric CMV dosing differs (for example valganciclovir by body-surface area and Schwartz clearance), so no dose is given for age 15
+    cmvlib.errors.InputError: age_years: this book covers adults (18 years and over); pediatric CMV dosing differs (for example valganciclovir by body-surface area and Schwartz clearance), so no dose is given for age 15
     """
 
     age_years: float
@@ -127,7 +127,7 @@ class Patient:
 
         age = num("age_years", self.age_years)
         if age < ADULT_AGE_YEARS:
-            raise InputError("age_years", "this book covers adults (18 years and over); paediatric CMV dosing "
+            raise InputError("age_years", "this book covers adults (18 years and over); pediatric CMV dosing "
                              "differs (for example valganciclovir by body-surface area and Schwartz clearance), "
                              f"so no dose is given for age {age:g}")
         set_ = object.__setattr__

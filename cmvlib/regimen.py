@@ -335,6 +335,17 @@ def _valganciclovir(f: CaseFeatures) -> _Listed | NotAdvised | None:
     text = ("Non-severe disease with adequate absorption: Kotton 2025 recommends oral valganciclovir or IV "
             "ganciclovir as first-line treatment; valganciclovir twice daily is therapeutically equivalent to "
             "IV ganciclovir twice daily (UK SmPC; VICTOR trial). The summary itself puts IV ganciclovir first.")
+    if f.retinitis and f.hiv:
+        return _Listed(1, "Oral valganciclovir, with intravitreal therapy for sight-threatening lesions (HIV)",
+                       ("valganciclovir",),
+                       "HIV with CMV retinitis: the NIH OI guideline chooses the regimen individually and includes "
+                       "systemic therapy when feasible. For immediately sight-threatening lesions (within 1500 µm "
+                       "of the fovea) it gives intravitreal ganciclovir 2 mg or foscarnet 2.4 mg (1-4 doses over "
+                       "7-10 days) plus oral valganciclovir 900 mg twice daily for 14-21 days, then 900 mg daily "
+                       "(AI). IV ganciclovir or foscarnet are its alternatives. Needs adequate absorption and an "
+                       "ophthalmologist (monitoring-4).",
+                       ("special-populations-2", "monitoring-4", "first-line-2"), (), ("nihoi-cmv",),
+                       evidence="verified-secondary: NIH OI guideline, brief version (graded AI)")
     if f.retinitis:
         text += (" Retinitis: Kotton 2025 prefers IV ganciclovir in sight-threatening disease; the NIH OI "
                  "guideline combines oral valganciclovir with intravitreal therapy for immediately "
@@ -388,7 +399,7 @@ def _maribavir(f: CaseFeatures) -> _Listed | NotAdvised | None:
                       ("pitfalls-3",), ("label-maribavir-us",))])
     text = ("Refractory post-transplant CMV, with or without genotypic resistance: maribavir is labelled for "
             "this (beyond the guideline summary). Do not give it with ganciclovir or valganciclovir (it "
-            "antagonises their activation); it raises tacrolimus, ciclosporin, sirolimus and everolimus levels.")
+            "antagonizes their activation); it raises tacrolimus, ciclosporin, sirolimus and everolimus levels.")
     if f.resistance in ("ul97", "suspected"):
         text += " UL97 also carries maribavir-resistance mutations: check the genotype report."
     return _Listed(3, "Maribavir (refractory post-transplant infection)", ("maribavir",), text,
@@ -474,8 +485,8 @@ def _immunosuppression(f: CaseFeatures) -> Action | None:
 def _art(f: CaseFeatures) -> Action | None:
     if not f.hiv:
         return None
-    title = "Optimise antiretroviral therapy" if f.on_art else "Start antiretroviral therapy"
-    return _action(title, "HIV with CMV disease: initiate or optimise ART concurrently with CMV treatment "
+    title = "Optimize antiretroviral therapy" if f.on_art else "Start antiretroviral therapy"
+    return _action(title, "HIV with CMV disease: initiate or optimize ART concurrently with CMV treatment "
                    "(special-populations-2); ART keeping CD4 counts up prevents CMV end-organ disease. The "
                    "timing of ART relative to CMV treatment was not found in the sources read.",
                    ("special-populations-2",), ("special-populations-2",))

@@ -7,7 +7,7 @@ VERIFIED (secondary) in the project's clinical facts are in the data.
 Day convention: day 0 is the first dose of induction. A window is ``relative_to``
     * ``"course"``: days from the first dose of induction (neutropenia in week 1-2 = days 0-14);
     * ``"dose"``: days after each dose (cidofovir iritis, drawn once per dose day);
-    * ``"infusion"``: during each infusion (foscarnet's fall in ionised calcium);
+    * ``"infusion"``: during each infusion (foscarnet's fall in ionized calcium);
     * ``""``: a row that carries incidence or recovery facts only and is not drawn.
 
 Left out because they are UNVERIFIED (text only, flagged):
@@ -21,7 +21,7 @@ Left out because they are UNVERIFIED (text only, flagged):
 Examples
 --------
 >>> [w.effect for w in timeline("foscarnet", 14, dose_days=[0])][:2]
-['hypocalcaemia (fall in ionised calcium)', 'hyperphosphataemia']
+['hypocalcemia (fall in ionized calcium)', 'hyperphosphatemia']
 >>> check_labs("ganciclovir", anc_per_ul=400)[0].action
 'do not start (label: avoid)'
 """
@@ -50,7 +50,7 @@ MAX_HEMOGLOBIN_G_DL = 25.0
 LAB_NAMES = {
     "anc_per_ul": "ANC",
     "platelets_per_ul": "platelets",
-    "hemoglobin_g_dl": "haemoglobin",
+    "hemoglobin_g_dl": "hemoglobin",
     "wbc": "white-cell count",
     "crcl_ml_min_per_kg": "CrCl",
     "crcl_ml_min": "CrCl",
@@ -195,14 +195,14 @@ def check_labs(drug: str, anc_per_ul: object = None, platelets_per_ul: object = 
                hemoglobin_g_dl: object = None) -> list[LabFinding]:
     """Blood counts that cross a sourced threshold for ``drug``; an empty list when none does.
 
-    Units: ANC in cells/µL, platelets per µL (150 x 10^9/L = 150,000/µL), haemoglobin in g/dL.
+    Units: ANC in cells/µL, platelets per µL (150 x 10^9/L = 150,000/µL), hemoglobin in g/dL.
     Only ganciclovir and valganciclovir have sourced blood-count thresholds: for the other drugs the list
     is always empty, which means "no sourced threshold", not "safe".
 
     Examples
     --------
     >>> [(f.lab, f.threshold, f.source) for f in check_labs("valganciclovir", 1200, 20000, 7.5)]
-    [('platelets_per_ul', 'platelets < 25,000 /µL', 'label-valganciclovir-us'), ('hemoglobin_g_dl', 'haemoglobin < 8 g/dL', 'label-valganciclovir-us')]
+    [('platelets_per_ul', 'platelets < 25,000 /µL', 'label-valganciclovir-us'), ('hemoglobin_g_dl', 'hemoglobin < 8 g/dL', 'label-valganciclovir-us')]
     >>> check_labs("ganciclovir", anc_per_ul=500, platelets_per_ul=25000, hemoglobin_g_dl=8)
     []
     >>> check_labs("ganciclovir", anc_per_ul=-1)

@@ -10,7 +10,7 @@ from .render import render_plan
 
 RESISTANCE = (("none known", "none"), ("suspected (refractory; genotype pending)", "suspected"),
               ("UL97 mutation", "ul97"), ("UL54 mutation", "ul54"))
-TRANSPLANT = (("none", "none"), ("solid-organ transplant", "sot"), ("haematopoietic stem-cell transplant", "hsct"))
+TRANSPLANT = (("none", "none"), ("solid-organ transplant", "sot"), ("hematopoietic stem-cell transplant", "hsct"))
 #: Checkbox labels for the yes/no features of :class:`cmvlib.regimen.CaseFeatures`.
 FLAGS = {
     "severe": "Severe or life-threatening disease",

@@ -27,7 +27,7 @@ class SwitchCalculator(Calculator):
         self._adopt(self.form)
         rows = [self._text("days_of_iv", "IV ganciclovir given for", "days", value=4),
                 self._checkbox("improving", "Clinically improving", True),
-                self._checkbox("absorbing", "Oral absorption adequate (eating, no severe diarrhoea)", True),
+                self._checkbox("absorbing", "Oral absorption adequate (eating, no severe diarrhea)", True),
                 self._checkbox("severe", "Disease still severe or life-threatening", False)]
         self._finish([*rows, self.form], {"scenario": DEFAULT_SCENARIO, **presets})
 

@@ -39,7 +39,7 @@ def _assert_row(cells: list[str], text: str) -> None:
 
 def test_ganciclovir_table_in_chapter_1():
     text = (CHAPTERS / "01_first_line.md").read_text(encoding="utf-8")
-    ind = _rows("ganciclovir", phase="induction", regimen="daily", hemodialysis="no", recommended="yes")
+    ind = _rows("ganciclovir", phase="induction", regimen="standard", hemodialysis="no", recommended="yes")
     mnt = _rows("ganciclovir", phase="maintenance", regimen="daily", hemodialysis="no", recommended="yes")
     for i, m in zip(ind, mnt):
         assert (i["crcl_min"], i["crcl_max"]) == (m["crcl_min"], m["crcl_max"])

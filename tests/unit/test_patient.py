@@ -112,8 +112,8 @@ def test_invalid_input_raises_input_error_naming_the_field(changes, field):
     assert isinstance(err.value, ValueError)
 
 
-def test_paediatric_age_message_says_why():
-    with pytest.raises(InputError, match="paediatric CMV dosing differs"):
+def test_pediatric_age_message_says_why():
+    with pytest.raises(InputError, match="pediatric CMV dosing differs"):
         make(age_years=12)
 
 

@@ -230,7 +230,7 @@ def test_reduce_immunosuppression_and_art():
     assert a.evidence.startswith("partly verified (special-populations-1)")
     assert [a.title for a in actions(case(hiv=True))] == ["Start antiretroviral therapy"]
     (art,) = actions(case(hiv=True, on_art=True))
-    assert art.title == "Optimise antiretroviral therapy" and art.bullet_ids == ("special-populations-2",)
+    assert art.title == "Optimize antiretroviral therapy" and art.bullet_ids == ("special-populations-2",)
     assert actions(case()) == []
     assert actions(case(mononucleosis_like=True)) == []     # nothing to stop without immunosuppression
 

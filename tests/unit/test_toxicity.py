@@ -88,11 +88,11 @@ def test_ganciclovir_neutropenia_timing_and_recovery():
 
 @pytest.mark.parametrize("effect, source, pct", [
     ("neutropenia", "insert-ganciclovir-tw", 26.1),
-    ("anaemia", "insert-ganciclovir-tw", 19.9),
+    ("anemia", "insert-ganciclovir-tw", 19.9),
     ("thrombocytopenia", "insert-ganciclovir-tw", 7.3),
     ("leukopenia", "insert-ganciclovir-tw", 3.9),
     ("leukopenia", "label-ganciclovir-us", 41),
-    ("anaemia", "label-ganciclovir-us", 25),
+    ("anemia", "label-ganciclovir-us", 25),
 ])
 def test_ganciclovir_incidences(effect, source, pct):
     assert _row("ganciclovir", effect, source).incidence_pct == pct
@@ -116,11 +116,11 @@ def test_foscarnet_nephrotoxicity():
 
 
 @pytest.mark.parametrize("effect, incidence, relative_to", [
-    ("hypocalcaemia (fall in ionised calcium)", "15-30%", "infusion"),
-    ("hypomagnesaemia", "15-30%", "course"),
-    ("hypokalaemia", "16-48%", "course"),
-    ("hypophosphataemia", "8-26%", "course"),
-    ("hyperphosphataemia", "6%", "course"),
+    ("hypocalcemia (fall in ionized calcium)", "15-30%", "infusion"),
+    ("hypomagnesemia", "15-30%", "course"),
+    ("hypokalemia", "16-48%", "course"),
+    ("hypophosphatemia", "8-26%", "course"),
+    ("hyperphosphatemia", "6%", "course"),
 ])
 def test_foscarnet_electrolytes(effect, incidence, relative_to):
     w = _row("foscarnet", effect)
@@ -275,11 +275,11 @@ def test_timeline_clips_course_windows_to_the_course():
 
 def test_timeline_foscarnet():
     windows = timeline("foscarnet", 14, 14, dose_days=[0, 1, 2])
-    calcium = [w for w in windows if w.effect.startswith("hypocalcaemia")]
+    calcium = [w for w in windows if w.effect.startswith("hypocalcemia")]
     assert [(w.start_day, round(w.end_day * 24, 3)) for w in calcium] == [(0, 2.0), (1, 26.0), (2, 50.0)]
     throughout = {w.effect: (w.start_day, w.end_day) for w in windows if w.end_day == 28}
-    assert throughout == {"hypomagnesaemia": (0, 28), "hypokalaemia": (0, 28), "hypophosphataemia": (0, 28),
-                          "hyperphosphataemia": (0, 28)}
+    assert throughout == {"hypomagnesemia": (0, 28), "hypokalemia": (0, 28), "hypophosphatemia": (0, 28),
+                          "hyperphosphatemia": (0, 28)}
     neph = [w for w in windows if w.effect.startswith("nephro")]
     assert [(w.start_day, w.end_day) for w in neph] == [(7, 14)] and "12%" in neph[0].label
 
@@ -290,7 +290,7 @@ def test_timeline_dose_days_any_iterable_duplicates_merged():
 
 
 def test_timeline_without_dose_days_omits_dose_windows():
-    assert all(not w.effect.startswith("hypocalcaemia") for w in timeline("foscarnet", 14))
+    assert all(not w.effect.startswith("hypocalcemia") for w in timeline("foscarnet", 14))
     assert [w.effect for w in timeline("cidofovir", 14)] == ["nephrotoxicity"]
 
 

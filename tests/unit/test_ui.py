@@ -227,7 +227,7 @@ def test_regimen_selector_matches_plan():
     calc.set_inputs(on_art=True)                                 # ART without HIV
     assert "HIV" in assert_no_dose(calc, "on_art")
     calc.fields["hiv"].value = True
-    assert shown_errors(calc) == {} and "Optimise antiretroviral therapy" in result(calc)
+    assert shown_errors(calc) == {} and "Optimize antiretroviral therapy" in result(calc)
 
 
 def test_monitoring_calculator_matches_schedule():
