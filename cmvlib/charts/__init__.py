@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from .course_chart import (course_caption, course_figure, course_table, course_table_html, dose_segments,
                            phase_spans)
-from .style import ILLUSTRATIVE, OKABE_ITO, SERIES_COLOURS
+from .style import ILLUSTRATIVE, OKABE_ITO, SERIES_COLORS
 from .text import caption, description, table_html
 from .toxicity_timeline import (monitoring_events, toxicity_caption, toxicity_panel, toxicity_table,
                                 toxicity_table_html, toxicity_timeline_figure)
@@ -28,7 +28,7 @@ from .viral_load import (DEFAULT_HALF_LIVES, viral_load_caption, viral_load_figu
                          viral_load_table, viral_load_table_html)
 
 __all__ = [
-    "ILLUSTRATIVE", "OKABE_ITO", "SERIES_COLOURS", "caption", "description", "table_html",
+    "ILLUSTRATIVE", "OKABE_ITO", "SERIES_COLORS", "caption", "description", "table_html",
     "DEFAULT_HALF_LIVES", "viral_load_caption", "viral_load_figure", "viral_load_model", "viral_load_table",
     "viral_load_table_html", "monitoring_events", "toxicity_caption", "toxicity_panel", "toxicity_table",
     "toxicity_table_html", "toxicity_timeline_figure", "course_caption", "course_figure", "course_table",

@@ -1,11 +1,12 @@
 """Course chart: a whole treatment course from :func:`cmvlib.course.plan_course` on one time axis.
 
-Top panel: the phases as shaded, labelled spans (e.g. IV induction, oral induction, maintenance); the daily
-dose of each drug (mg/day = dose per administration × administrations that day) as a step line on the
-right-hand axis, re-computed by the course whenever renal function changes (a diamond marks each change);
-the expected viral load on the left-hand log axis (the illustrative model of :mod:`cmvlib.kinetics`, not a
-prediction) with the example LLOQ. Bottom panel: toxicity onset windows (bars) and monitoring events
-(markers, one row per test).
+Top panel: the phases as shaded spans, numbered above the chart and named in the legend (e.g. IV induction,
+oral induction, maintenance); the daily dose of each drug (mg/day = dose per administration × administrations
+that day) as a step line, re-computed by the course whenever renal function changes (a diamond marks each
+change); the expected viral load on a log axis (the illustrative model of :mod:`cmvlib.kinetics`, not a
+prediction) with the example LLOQ. The dose axis is on the right, or on the left when the course was planned
+without a viral load. Bottom panel: toxicity onset windows (bars) and monitoring events (markers), one row per
+effect or test, each named above its row. The legend is under the chart.
 
 >>> from cmvlib.course import PhasePlan, RenalChange, plan_course
 >>> from cmvlib.examples import patient
@@ -41,7 +42,12 @@ _DOSE = (style.OKABE_ITO["orange"], style.OKABE_ITO["reddish_purple"], style.OKA
 _DOSE_DASH = ("solid", "dash", "dot", "dashdot")
 _PHASE_FILL = (style.OKABE_ITO["sky_blue"], style.OKABE_ITO["orange"], style.OKABE_ITO["bluish_green"],
                style.OKABE_ITO["reddish_purple"], style.OKABE_ITO["yellow"])
-_ROW_PX = 34
+#: Layout of the figure in pixels: top margin (title, two-line subtitle, phase numbers), height of the
+#: viral-load/dose panel, gap between the panels, x-axis ticks and title under the plot.
+_TOP_MARGIN_PX = 118
+_TOP_PANEL_PX = 300
+_GAP_PX = 36
+_AXIS_PX = 62
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,7 @@ class PhaseSpan:
 
     @property
     def label(self) -> str:
+        """``'valganciclovir induction (oral)'``."""
         route = {"IV": "IV", "by mouth": "oral"}.get(self.route, self.route)
         return f"{self.drug} {self.phase}" + (f" ({route})" if route else "")
 
@@ -117,9 +124,11 @@ def course_caption(course: Course) -> str:
     """The caption of :func:`course_figure`."""
     course = _check(course)
     spans = phase_spans(course)
+    side = "right" if course.viral_load else "left"
     parts = [f"A {course.length_days}-day course: " + "; ".join(
-        f"{s.label}, days {s.start_day}-{s.end_day - 1}" for s in spans) + " (shaded spans).",
-        "Step lines (right axis): the daily dose in mg/day of each drug from the label tables, re-computed "
+        f"{s.label}, days {s.start_day}-{s.end_day - 1}" for s in spans)
+        + " (shaded spans, numbered above the chart and named in the legend).",
+        f"Step lines ({side} axis): the daily dose in mg/day of each drug from the label tables, re-computed "
         "when renal function changes; a diamond marks each change. Doses of different drugs are not comparable."]
     if any(s.mg_per_day is None for s in dose_segments(course)):
         parts.append("Crosses at 0 mark days on which the label gives no dose (not recommended).")
@@ -144,7 +153,13 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def _wrap(text: str, width: int = 60) -> str:
+def _phase_text(span: PhaseSpan) -> str:
+    last = span.end_day - 1
+    days = f"day {span.start_day}" if last == span.start_day else f"days {span.start_day}-{last}"
+    return f"{span.label}, {days}"
+
+
+def _wrap(text: str, width: int = 44) -> str:
     return "<br>".join(_esc(x) for x in textwrap.wrap(text, width)) or _esc(text)
 
 
@@ -168,7 +183,7 @@ def course_figure(course: Course) -> dict[str, Any]:
                      "xaxis": "x", "yaxis": "y", "line": {"color": _VL, "width": 3},
                      "hovertemplate": "Day %{x:g}: %{y:,.3~r} IU/mL (illustrative)<extra></extra>"})
         data.append({"type": "scatter", "mode": "lines+text", "name": f"LLOQ {fmt_iu(lloq)} IU/mL (example)",
-                     "x": [0, n], "y": [lloq, lloq], "text": ["", f"LLOQ {fmt_iu(lloq)} IU/mL (example)"],
+                     "x": [0, n], "y": [lloq, lloq], "text": ["", "LLOQ (example)"],
                      "textposition": "top left", "textfont": {"color": _LLOQ}, "xaxis": "x", "yaxis": "y",
                      "line": {"color": _LLOQ, "dash": "dashdot", "width": 1.5}, "hoverinfo": "skip"})
 
@@ -205,10 +220,10 @@ def course_figure(course: Course) -> dict[str, Any]:
     effects = list(dict.fromkeys(w.effect for w in course.toxicity))
     for i, effect in enumerate(effects):
         ws = [w for w in course.toxicity if w.effect == effect]
-        colour = style.colour(i + 2)
+        colour = style.color(i + 2)
         data.append({"type": "bar", "orientation": "h", "name": effect, "showlegend": False,
                      "y": [effect] * len(ws), "base": [w.start_day for w in ws],
-                     "x": [w.end_day - w.start_day for w in ws], "xaxis": "x", "yaxis": "y3", "width": 0.6,
+                     "x": [w.end_day - w.start_day for w in ws], "xaxis": "x", "yaxis": "y3", "width": style.BAR_WIDTH,
                      "marker": {"color": style.rgba(colour, 0.7), "line": {"color": colour, "width": 1.5},
                                 "pattern": {"shape": style.PATTERNS[(i + 1) % len(style.PATTERNS)],
                                             "fgcolor": colour, "solidity": 0.3}},
@@ -227,53 +242,69 @@ def course_figure(course: Course) -> dict[str, Any]:
                      "hovertemplate": f"{_esc(test)}, day %{{x}}<br>%{{customdata[0]}} [%{{customdata[1]}}]"
                                       "<extra></extra>"})
 
-    rows = effects + [f"Test: {t}" for t in tests]
-    bottom_px = max(len(rows), 1) * _ROW_PX + 30
-    top_px = 330
-    height = 150 + top_px + 40 + bottom_px + 70
-    caption = course_caption(course)
-    layout = style.base_layout(
-        "Treatment course", "Days from the start of treatment (day 0)", "",
-        subtitle=f"Doses from the label tables; viral load: {style.ILLUSTRATIVE}", height=height,
-        description="Phases, daily doses, expected viral load (illustrative), toxicity windows and monitoring "
-                    "days of one treatment course on a shared time axis.",
-        caption=caption)
-    plot_px = top_px + 40 + bottom_px
-    split = bottom_px / plot_px
-    layout["margin"] = {"l": 80, "r": 80, "t": 150, "b": 70}
-    layout["xaxis"].update({"range": [-0.5, n + 0.5], "anchor": "y3", "zeroline": False})
-    layout["yaxis"] = style.axis("Viral load, IU/mL (log; illustrative)", type="log", dtick=1, tickformat=",~r",
-                                 domain=[split + 40 / plot_px, 1], anchor="x")
-    if course.viral_load:
-        # Below the LLOQ the model's numbers mean nothing a test can show: stop one decade under it.
-        lloq = kinetics.example_lloq().value
-        top = max([v for _, v in course.viral_load] + [lloq])
-        layout["yaxis"]["range"] = [math.floor(math.log10(lloq)) - 1, math.log10(top) + 0.3]
-    else:
-        layout["yaxis"].update({"visible": False})
-    top_mg = max([d.mg or 0 for d in course.days] + [1])
-    layout["yaxis2"] = style.axis("Daily dose, mg/day (step lines)", overlaying="y", side="right", anchor="x",
-                                  rangemode="tozero", range=[0, top_mg * 1.15], showgrid=False,
-                                  tickmode="auto", nticks=6)
-    labels = rows
-    layout["yaxis3"] = style.axis("", type="category", categoryorder="array", categoryarray=labels,
-                                  tickmode="array", tickvals=labels,
-                                  ticktext=["<br>".join(_esc(x) for x in textwrap.wrap(r, 26)) for r in labels],
-                                  domain=[0, split], anchor="x", showgrid=False,
-                                  range=[len(labels) - 0.5, -0.5] if labels else [0.5, -0.5])
-    layout["barmode"] = "overlay"
-    layout["legend"].update({"y": 1.0, "yanchor": "bottom", "x": 0})
+    # phases: numbered above their shaded spans, named in the legend (numbers fit narrow spans on a phone)
     shapes, notes = [], []
     for i, s in enumerate(spans):
         colour = _PHASE_FILL[i % len(_PHASE_FILL)]
         shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": s.start_day, "x1": s.end_day,
                        "y0": 0, "y1": 1, "fillcolor": style.rgba(colour, 0.12), "layer": "below",
                        "line": {"width": 1, "color": style.rgba(colour, 0.6)}})
-        notes.append({"name": f"phase_{i}", "text": _wrap(s.label, 18), "xref": "x", "yref": "paper",
-                      "x": (s.start_day + s.end_day) / 2, "y": 1, "yanchor": "top", "showarrow": False,
-                      "font": {"size": 12}})
+        notes.append({"name": f"phase_{i}", "text": str(i + 1), "xref": "x", "yref": "paper",
+                      "x": (s.start_day + s.end_day) / 2, "y": 1, "yanchor": "bottom", "yshift": 2,
+                      "showarrow": False, "font": {"size": 13}})
+        data.append({"type": "scatter", "mode": "markers", "name": f"{i + 1}: {_phase_text(s)}",
+                     "x": [None], "y": [None], "xaxis": "x", "yaxis": "y2", "hoverinfo": "skip",
+                     "marker": {"symbol": "square", "size": 14, "color": style.rgba(colour, 0.3),
+                                "line": {"color": style.rgba(colour, 0.8), "width": 1}}})
+
+    rows = effects + [f"Test: {t}" for t in tests]
+    bottom_px = max(len(rows), 1) * style.ROW_PX
+    plot_px = _TOP_PANEL_PX + _GAP_PX + bottom_px
+    legend, legend_px = style.legend_below(sum(t.get("showlegend", True) for t in data))
+    margin = {"l": 72, "r": 72 if course.viral_load else 16, "t": _TOP_MARGIN_PX, "b": _AXIS_PX}
+    caption = course_caption(course)
+    if course.viral_load:
+        subtitle = f"Doses from the label tables.<br>Viral load: {style.ILLUSTRATIVE}"
+    else:
+        subtitle = "Doses from the label tables.<br>No viral-load curve (no baseline load given)"
+    layout = style.base_layout(
+        "Treatment course", "Days from the start of treatment (day 0)", "",
+        subtitle=subtitle, height=margin["t"] + plot_px + margin["b"] + legend_px,
+        description="Phases, daily doses, expected viral load (illustrative), toxicity windows and monitoring "
+                    "days of one treatment course on a shared time axis.",
+        caption=caption)
+    layout["margin"] = margin
+    layout["legend"] = legend
+    # panels, from the top: viral load and dose (y, y2), gap, toxicity and monitoring rows (y3)
+    split = bottom_px / plot_px
+    top_domain = [(bottom_px + _GAP_PX) / plot_px, 1.0]
+    layout["xaxis"].update({"range": [-0.5, n + 0.5], "anchor": "y3", "zeroline": False})
+    layout["yaxis"] = style.axis("Viral load, IU/mL (log; illustrative)", type="log", dtick=1, tickformat=",~r",
+                                 domain=top_domain, anchor="x")
+    top_mg = max([d.mg or 0 for d in course.days] + [1])
+    dose_axis = style.axis("Daily dose, mg/day (step lines)", anchor="x", rangemode="tozero",
+                           range=[0, top_mg * 1.15], tickmode="auto", nticks=6)
+    if course.viral_load:
+        # Below the LLOQ the model's numbers mean nothing a test can show: stop one decade under it.
+        lloq = kinetics.example_lloq().value
+        top = max([v for _, v in course.viral_load] + [lloq])
+        layout["yaxis"]["range"] = [math.floor(math.log10(lloq)) - 1, math.log10(top) + 0.3]
+        dose_axis.update({"overlaying": "y", "side": "right", "showgrid": False})
+    else:
+        # No trace on the log axis: plotly.js would not draw it, and an axis overlaying it would fall back
+        # to the whole height. The dose axis takes the top panel itself, on the left.
+        layout["yaxis"]["visible"] = False
+        dose_axis.update({"domain": top_domain, "side": "left"})
+    layout["yaxis2"] = dose_axis
+    layout["yaxis3"] = style.axis("", type="category", categoryorder="array", categoryarray=rows,
+                                  tickmode="array", tickvals=rows, showticklabels=False, ticks="",
+                                  domain=[0, split], anchor="x", showgrid=False,
+                                  range=[len(rows) - 0.5, -0.5] if rows else [0.5, -0.5])
+    layout["barmode"] = "overlay"
     layout["shapes"] = shapes
-    layout["annotations"] = notes
+    layout["annotations"] = notes + style.row_labels(rows, "y3")
+    for name in ("xaxis", "yaxis", "yaxis2"):   # axis titles that fit a phone
+        layout[name]["title"]["font"] = {"size": 13}
     layout["meta"]["illustrative"] = bool(course.viral_load)
     return {"data": data, "layout": layout}
 

@@ -7,8 +7,11 @@ For one drug the figure draws
 - a row of markers for every monitoring test, on the days of
   :func:`cmvlib.monitoring.monitoring_schedule` (computed for the course unless given or turned off);
 - the induction and maintenance phases as shaded spans;
-- the drug's laboratory thresholds and their actions (:func:`cmvlib.toxicity.thresholds`) as notes
-  under the chart.
+- a short note under the chart: the shaded phases, the effects not drawn, and where to read the drug's
+  laboratory thresholds and their actions (:func:`cmvlib.toxicity.thresholds`), which the caption and the
+  table list in full (long text does not fit a phone-wide figure).
+
+Each row is named above its bars or markers, so the plot keeps the page's width on a phone.
 
 Called with ``drug=None`` it precomputes every drug and adds a drop-down menu to switch among them, so
 the choice works in the static book. Windows are usual onset times from the sources: toxicity can
@@ -24,7 +27,6 @@ from __future__ import annotations
 
 import datetime
 import html
-import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -41,8 +43,17 @@ from .text import fmt_number, table_html
 #: Date used to compute the schedule; the chart shows day numbers only.
 _START = datetime.date(2026, 1, 5)
 _PHASE_FILL = {"induction": "rgba(128,128,128,0.14)", "maintenance": "rgba(128,128,128,0.05)"}
-_MONITOR_COLOUR = style.OKABE_ITO["sky_blue"]
-_ROW_PX = 40
+_MONITOR_COLOR = style.OKABE_ITO["sky_blue"]
+#: Layout in pixels: top margin (title and two-line subtitle, phase labels), the drug menu, the x-axis ticks
+#: and title under the plot, one line of the note under the chart; characters per line of a hover label.
+_TOP_PX = 104
+_MENU_PX = 38
+_AXIS_PX = 62
+_NOTE_LINE_PX = 17
+_HOVER_CHARS = 44
+#: Rows of the plot area at least (room for the "nothing to draw" note) and empty rows above the first row.
+_MIN_ROWS = 3
+_TOP_PAD_ROWS = 0.25
 
 
 @dataclass(frozen=True)
@@ -159,19 +170,25 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+def _phase_text(p: ToxicityPanel) -> str:
+    induction = f"induction, days 0-{fmt_number(p.induction_days)}"
+    if not p.maintenance_days:
+        return f"Shading: {induction}."
+    return (f"Shading: {induction} (darker); maintenance, days {fmt_number(p.induction_days)}-"
+            f"{fmt_number(p.total_days)} (after the dashed line).")
+
+
 def _notes(p: ToxicityPanel) -> list[str]:
-    lines = []
-    if p.thresholds:
-        lines.append("<b>Laboratory thresholds</b>")
-        lines += ["• " + _esc(_threshold_line(t)) for t in p.thresholds]
-    else:
-        lines.append(f"<b>Laboratory thresholds</b>: none in the sources for {p.drug}.")
+    """The short note under the chart, as lines that fit a phone (the details are in the caption and table)."""
+    lines = style.wrap(_phase_text(p))
     if p.not_drawn:
-        lines.append("<b>Not drawn</b>: " + _esc(_not_drawn_text(p)) + ".")
-    wrapped = []
-    for line in lines:
-        wrapped += textwrap.wrap(line, 120, subsequent_indent="   ") or [""]
-    return wrapped
+        lines += style.wrap("Not drawn: " + ", ".join(effect for effect, _ in p.not_drawn) + ".")
+    if p.thresholds:
+        lines += style.wrap(f"Laboratory thresholds ({len(p.thresholds)}) and why effects are not drawn: "
+                            "in the table with this chart.")
+    else:
+        lines += style.wrap(f"No laboratory thresholds for {p.drug} in the sources.")
+    return lines
 
 
 def _panel_caption(p: ToxicityPanel) -> str:
@@ -195,40 +212,39 @@ def _panel_caption(p: ToxicityPanel) -> str:
 
 
 # -------------------------------------------------------------------------------------- figure
-def _row_label(text: str) -> str:
-    return "<br>".join(_esc(x) for x in textwrap.wrap(text, 28)) or _esc(text)
-
-
 def _monitor_row(test: str) -> str:
     return f"Test: {test}"
 
 
-def _traces(p: ToxicityPanel, visible: bool) -> list[dict[str, Any]]:
+def _traces(p: ToxicityPanel, visible: bool, rows: int) -> list[dict[str, Any]]:
+    """The bars and markers of one panel in a plot sized for ``rows`` rows (a panel with fewer rows spreads
+    them over the plot's height, with bars kept :data:`~cmvlib.charts.style.ROW_PX`-thin)."""
+    bar_width = style.BAR_WIDTH * _rows_drawn(p) / max(rows, _MIN_ROWS)
     traces = []
     for i, effect in enumerate(p.effects):
         ws = [w for w in p.windows if w.effect == effect]
-        colour = style.colour(i)
+        colour = style.color(i)
         traces.append({
             "type": "bar", "orientation": "h", "name": effect, "legendgroup": p.drug, "visible": visible,
             "y": [effect] * len(ws), "base": [w.start_day for w in ws], "x": [w.end_day - w.start_day for w in ws],
-            "customdata": [["<br>".join(_esc(x) for x in textwrap.wrap(w.label, 60)), fmt_number(w.start_day),
+            "customdata": [["<br>".join(style.wrap(w.label, _HOVER_CHARS)), fmt_number(w.start_day),
                             fmt_number(w.end_day), w.source] for w in ws],
             "hovertemplate": "%{customdata[0]}<br>Days %{customdata[1]}-%{customdata[2]} "
                              "[%{customdata[3]}]<extra></extra>",
             "marker": {"color": style.rgba(colour, 0.75), "line": {"color": colour, "width": 1.5},
                        "pattern": {"shape": style.PATTERNS[i % len(style.PATTERNS)], "fgcolor": colour,
                                    "solidity": 0.3}},
-            "width": 0.6, "showlegend": False,
+            "width": bar_width, "showlegend": False,
         })
     for j, test in enumerate(p.tests):
         evs = [e for e in p.events if e.test == test]
         traces.append({
             "type": "scatter", "mode": "markers", "name": test, "legendgroup": p.drug, "visible": visible,
             "x": [e.day for e in evs], "y": [_monitor_row(test)] * len(evs),
-            "customdata": [["<br>".join(_esc(x) for x in textwrap.wrap(e.reason, 60)), e.source, e.phase] for e in evs],
-            "hovertemplate": f"{test}, day %{{x}} (%{{customdata[2]}})<br>%{{customdata[0]}} "
+            "customdata": [["<br>".join(style.wrap(e.reason, _HOVER_CHARS)), e.source, e.phase] for e in evs],
+            "hovertemplate": f"{_esc(test)}, day %{{x}} (%{{customdata[2]}})<br>%{{customdata[0]}} "
                              "[%{customdata[1]}]<extra></extra>",
-            "marker": {"color": _MONITOR_COLOUR, "symbol": style.SYMBOLS[j % len(style.SYMBOLS)], "size": 11,
+            "marker": {"color": _MONITOR_COLOR, "symbol": style.SYMBOLS[j % len(style.SYMBOLS)], "size": 11,
                        "line": {"color": style.OKABE_ITO["blue"], "width": 1}},
             "showlegend": False,
         })
@@ -251,38 +267,57 @@ def _shapes(p: ToxicityPanel) -> list[dict[str, Any]]:
     return shapes
 
 
-def _annotations(p: ToxicityPanel, notes_y: float) -> list[dict[str, Any]]:
-    notes = [{"name": "phase_induction", "text": f"Induction (days 0-{fmt_number(p.induction_days)})",
-              "xref": "x", "yref": "paper", "x": p.induction_days / 2, "y": 1, "yanchor": "bottom",
-              "showarrow": False}]
+def _phase_labels(p: ToxicityPanel, x_max: float) -> list[dict[str, Any]]:
+    """'Induction' and 'Maintenance' above their shaded spans, only where each span is wide enough to hold its
+    word on a phone (a quarter of the axis); the note under the chart always names the spans."""
+    spans = [("induction", "Induction", 0.0, p.induction_days)]
     if p.maintenance_days:
-        notes.append({"name": "phase_maintenance",
-                      "text": f"Maintenance (days {fmt_number(p.induction_days)}-{fmt_number(p.total_days)})",
-                      "xref": "x", "yref": "paper", "x": p.induction_days + p.maintenance_days / 2, "y": 1,
-                      "yanchor": "bottom", "showarrow": False})
+        spans.append(("maintenance", "Maintenance", p.induction_days, p.total_days))
+    width = x_max + 0.5
+    if any((end - start) / width < 0.25 for _, _, start, end in spans):
+        return []
+    return [{"name": f"phase_{key}", "text": text, "xref": "x", "yref": "paper", "x": (start + end) / 2, "y": 1,
+             "yanchor": "bottom", "yshift": 2, "showarrow": False, "font": {"size": 12}}
+            for key, text, start, end in spans]
+
+
+def _annotations(p: ToxicityPanel, notes_y: float, x_max: float) -> list[dict[str, Any]]:
+    notes = _phase_labels(p, x_max) + style.row_labels(_rows_of(p))
     if not p.windows and not p.events:
-        notes.append({"name": "empty", "text": f"Nothing to draw for {p.drug}: no onset window or monitoring "
-                      "schedule in the sources (see the notes below and the table).",
+        notes.append({"name": "empty", "text": "<br>".join(style.wrap(
+                          f"Nothing to draw for {p.drug}: no onset window or monitoring schedule in the sources "
+                          "(see the note below and the table).", 40)),
                       "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5, "showarrow": False})
-    notes.append({"name": "lab_thresholds", "text": "<br>".join(_notes(p)), "xref": "paper", "yref": "paper",
+    notes.append({"name": "notes", "text": "<br>".join(_notes(p)), "xref": "paper", "yref": "paper",
                   "x": 0, "y": notes_y, "xanchor": "left", "yanchor": "top", "align": "left", "showarrow": False,
                   "font": {"size": 12.5}})
     return notes
 
 
-def _panel_layout(p: ToxicityPanel, rows: int, note_lines: int) -> dict[str, Any]:
-    """Layout entries that change with the drug (height and margins are set for the largest panel)."""
+def _rows_drawn(p: ToxicityPanel) -> int:
+    return max(len(_rows_of(p)), _MIN_ROWS)
+
+
+def _plot_px(rows: int) -> float:
+    """Height of the plot area: the rows, a little room above the first row's label, at least a few rows."""
+    return (max(rows, _MIN_ROWS) + _TOP_PAD_ROWS) * style.ROW_PX
+
+
+def _panel_layout(p: ToxicityPanel, rows: int) -> dict[str, Any]:
+    """Layout entries that change with the drug. The height and margins are set for the panel with the most
+    rows (``rows``); a panel with fewer rows spreads them over the same height, each label above its row."""
     labels = _rows_of(p)
-    plot_px = max(rows, 1) * _ROW_PX + 40
+    plot_px = _plot_px(rows)
+    x_max = p.total_days + 0.5 + max([0.0] + [w.end_day - p.total_days for w in p.windows])
     return {
         "title.text": f"Toxicity timeline: {p.drug}",
         "yaxis.categoryarray": labels,
         "yaxis.tickvals": labels,
-        "yaxis.ticktext": [_row_label(x) for x in labels],
-        "yaxis.range": [len(labels) - 0.5, -0.5] if labels else [0.5, -0.5],
-        "xaxis.range": [-0.5, p.total_days + 0.5 + max([0.0] + [w.end_day - p.total_days for w in p.windows])],
+        # the panel's rows fill the plot; the room above the first label stays _TOP_PAD_ROWS * ROW_PX
+        "yaxis.range": [_rows_drawn(p) - 0.5, -0.5 - _TOP_PAD_ROWS * _rows_drawn(p) / max(rows, _MIN_ROWS)],
+        "xaxis.range": [-0.5, x_max],
         "shapes": _shapes(p),
-        "annotations": _annotations(p, -70 / plot_px),
+        "annotations": _annotations(p, -_AXIS_PX / plot_px, x_max),
     }
 
 
@@ -305,7 +340,7 @@ def toxicity_timeline_figure(drug: str | None, induction_days: object = 21, main
     drug : one of :data:`cmvlib.toxicity.DRUGS`, or None for a drop-down menu over all of them.
     induction_days, maintenance_days : the course (day 0 = first dose of induction).
     dose_days : days of each dose or infusion, to draw windows that follow each dose (e.g. cidofovir
-        iritis, the fall in ionised calcium during each foscarnet infusion). None: those are not drawn.
+        iritis, the fall in ionized calcium during each foscarnet infusion). None: those are not drawn.
     monitoring : None to compute :func:`cmvlib.monitoring.monitoring_schedule` (whole days needed), False
         for no monitoring markers, or a list of :class:`~cmvlib.monitoring.MonitoringEvent` (one drug only).
     retinitis : add the baseline eye examination to the computed schedule.
@@ -333,13 +368,13 @@ def toxicity_timeline_figure(drug: str | None, induction_days: object = 21, main
 def _figure(panels: list[ToxicityPanel], menu: bool) -> dict[str, Any]:
     rows = max(len(_rows_of(p)) for p in panels)
     note_lines = max(len(_notes(p)) for p in panels)
-    plot_px = max(rows, 1) * _ROW_PX + 40
-    bottom = 95 + 17 * note_lines
-    top = 150 if menu else 110
+    plot_px = _plot_px(rows)
+    margin = {"l": 10, "r": 20, "t": _TOP_PX + (_MENU_PX if menu else 0),
+              "b": _AXIS_PX + note_lines * _NOTE_LINE_PX + 12}
     data: list[dict[str, Any]] = []
     owner: list[int] = []
     for k, p in enumerate(panels):
-        traces = _traces(p, visible=(k == 0))
+        traces = _traces(p, visible=(k == 0), rows=rows)
         data += traces
         owner += [k] * len(traces)
     if menu:
@@ -349,26 +384,28 @@ def _figure(panels: list[ToxicityPanel], menu: bool) -> dict[str, Any]:
         caption = _panel_caption(panels[0])
     layout = style.base_layout(
         f"Toxicity timeline: {panels[0].drug}", "Days from the first dose of induction (day 0)", "",
-        subtitle="Usual onset windows from the sources; toxicity can occur at any time",
-        height=top + plot_px + bottom,
+        subtitle="Usual onset windows from the sources;<br>toxicity can occur at any time",
+        height=round(margin["t"] + plot_px + margin["b"]),
         description="Horizontal bars show when each adverse effect usually starts; markers show monitoring days.",
         caption=caption)
-    layout["margin"] = {"l": 10, "r": 30, "t": top, "b": bottom}
+    layout["margin"] = margin
+    # Each row is named above its bars (annotations), so no tick labels take the plot's width on a phone.
     layout["yaxis"].update({"type": "category", "categoryorder": "array", "tickmode": "array",
-                            "showgrid": False, "title": {"text": ""}})
+                            "showticklabels": False, "ticks": "", "showgrid": False, "title": {"text": ""}})
     layout["xaxis"].update({"zeroline": False})
+    layout["xaxis"]["title"]["font"] = {"size": 13}
     layout["barmode"] = "overlay"
     layout["showlegend"] = False
-    _apply(layout, _panel_layout(panels[0], rows, note_lines))
+    _apply(layout, _panel_layout(panels[0], rows))
     if menu:
         buttons = []
         for k, p in enumerate(panels):
-            updates = _panel_layout(p, rows, note_lines)
+            updates = _panel_layout(p, rows)
             buttons.append({"label": p.drug, "method": "update",
                             "args": [{"visible": [o == k for o in owner]}, updates]})
         layout["updatemenus"] = [{**style.control_style(), "type": "dropdown", "active": 0, "buttons": buttons,
                                   "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom",
-                                  "pad": {"b": 36}, "showactive": True}]
+                                  "pad": {"b": 26}, "showactive": True}]
         layout["meta"]["drugs"] = [p.drug for p in panels]
     return {"data": data, "layout": layout}
 
@@ -417,7 +454,7 @@ def toxicity_table(drug: str | None, induction_days: object = 21, maintenance_da
     """The text alternative of :func:`toxicity_timeline_figure`: one row per plotted item.
 
     Rows: every drawn onset window (bar), every monitoring test (row of markers), every laboratory
-    threshold and every effect listed as not drawn (notes under the chart), for ``drug`` or for every
+    threshold and every effect not drawn (named in the note under the chart), for ``drug`` or for every
     drug when ``drug`` is None.
     Columns: Item, Drug, Kind, Days, Details, Source.
 

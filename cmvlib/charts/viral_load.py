@@ -256,7 +256,7 @@ def _annotations(c: Curve, m: ViralLoadModel) -> list[dict[str, Any]]:
         "bgcolor": "rgba(128,128,128,0.12)", "borderpad": 4,
     }]
     if m.fit is not None:
-        wrapped = "<br>".join(textwrap.wrap(f"Your results: {m.fit.reading}", 58))
+        wrapped = "<br>".join(textwrap.wrap(f"Your results: {m.fit.reading}", 46))
         notes.append({
             "name": "fit_reading", "text": wrapped, "xref": "paper", "yref": "paper", "x": 0.99, "y": 0.80,
             "xanchor": "right", "yanchor": "top", "align": "right", "showarrow": False,
@@ -402,14 +402,19 @@ def _figure(m: ViralLoadModel) -> dict[str, Any]:
         caption=caption)
     layout["yaxis"].update({"type": "log", "range": _y_range(m), "dtick": 1, "tickformat": ",~r"})
     layout["xaxis"].update({"range": [0, m.x_max], "rangemode": "tozero"})
+    for axis_name in ("xaxis", "yaxis"):   # axis titles that fit a phone
+        layout[axis_name]["title"]["font"] = {"size": 13}
     layout["annotations"] = _annotations(main, m)
-    layout["legend"].update({"y": 1.0, "yanchor": "bottom", "x": 0, "entrywidthmode": "pixels"})
-    layout["margin"] = {"l": 80, "r": 30, "t": 130, "b": 60}
+    # legend at the bottom of the figure (it overlapped the subtitle above the plot); the height leaves room
+    # for it at one entry per line, as on a phone
+    layout["legend"], legend_px = style.legend_below(sum(t.get("showlegend", True) for t in traces))
+    layout["height"] += legend_px
+    layout["margin"] = {"l": 80, "r": 30, "t": 90, "b": 60}
 
     layout["sliders"] = [{
         **style.control_style(),
         "active": m.active, "steps": steps, "x": 0, "len": 1, "y": 0, "yanchor": "top",
-        "pad": {"t": 55, "b": 10}, "activebgcolor": style.rgba(_MAIN, 0.6),
+        "pad": {"t": 62, "b": 10}, "activebgcolor": style.rgba(_MAIN, 0.6),
         "currentvalue": {"prefix": "Half-life in days (your choice, not data): "},
         "tickcolor": style.LINE_GREY,
     }]

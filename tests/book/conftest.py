@@ -81,9 +81,29 @@ def browser():
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            yield chromium
+            yield _PatientBrowser(chromium)
         finally:
             chromium.close()
+
+
+# These are tests of behaviour, not speed (speed is in bench/): on a loaded 2-core machine a page with
+# plotly.js, MathJax and saved widgets can take longer than Playwright's 30 s default to go idle.
+PAGE_TIMEOUT_MS = 120_000
+
+
+class _PatientBrowser:
+    """The Playwright browser, whose new contexts wait up to PAGE_TIMEOUT_MS before giving up."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **kwargs):
+        context = self._browser.new_context(**kwargs)
+        context.set_default_timeout(PAGE_TIMEOUT_MS)
+        return context
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
 
 
 @pytest.fixture(scope="session")
