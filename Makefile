@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: test unit book book-build book-assets demo bench lock clean browser
+.PHONY: test unit book book-build book-assets lite-venv lite-assets lite-dir bench-inbrowser demo test-apps bench bench-voila lock clean browser
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -40,20 +40,71 @@ $(BOOK_NPM_STAMP): book/package.json book/package-lock.json
 
 book-assets: $(BOOK_NPM_STAMP)
 
+# In-browser apps (issue 6): the calculators run on Pyodide in the reader's browser (book/live/,
+# book/_ext/inbrowser.py). The JupyterLite tools go into the same venv (requirements-lite.txt), the
+# runtime comes from npm (lite/package-lock.json), and lite/build_runtime.py prepares _build/lite-dir
+# (runtime + every wheel + rewritten lock) that jupyterlite-sphinx builds into _build/html/lite.
+LITE_DIR := _build/lite-dir
+LITE_VENV_STAMP := $(VENV)/.lite-installed-stamp
+LITE_NPM_STAMP := lite/node_modules/.installed-stamp
+LITE_INPUTS := lite/build_runtime.py lite/jupyter-lite.json lite/jupyter_lite_config.json pyproject.toml \
+  $(shell find cmvlib -type f \( -name '*.py' -o -name '*.csv' -o -name '*.json' \) -not -path '*/__pycache__/*' 2>/dev/null)
+
+$(LITE_VENV_STAMP): $(STAMP) requirements-lite.txt
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-lite.txt -c constraints.txt
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps voici==0.10.0
+	touch $@
+
+$(LITE_NPM_STAMP): lite/package.json lite/package-lock.json
+	cd lite && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(LITE_DIR)/.stamp: $(LITE_VENV_STAMP) $(LITE_NPM_STAMP) $(LITE_INPUTS)
+	$(PY) lite/build_runtime.py $(LITE_DIR)
+	touch $@
+
+lite-venv: $(LITE_VENV_STAMP)
+lite-assets: $(LITE_NPM_STAMP)
+lite-dir: $(LITE_DIR)/.stamp
+
 # Strict build: every page re-read (--all), warnings are errors (-W -n), every notebook executed
 # (execute_notebooks: force) and a failing cell fails the build (nb_execution_raise_on_error).
-book-build: $(STAMP) $(BOOK_NPM_STAMP)
+book-build: $(STAMP) $(BOOK_NPM_STAMP) $(LITE_DIR)/.stamp
 	$(VENV)/bin/jupyter-book build . --all -W -n --keep-going --builder html
 
 book: book-build
 	@echo "Serving the book on http://127.0.0.1:$(BOOK_PORT) (Ctrl-C to stop)"
 	$(PY) -m http.server $(BOOK_PORT) --bind 127.0.0.1 --directory $(BOOK_HTML)
 
+# The Voilà apps (book/apps) with the classroom configuration in voila/voila.json: pre-heated kernel pools,
+# idle kernels culled, no tracebacks, only book/apps served, the CDN-free template voila/templates/cmv-offline
+# (found through JUPYTER_PATH) and voila/cmv_voila.py (TCP_NODELAY on kernel websockets, through PYTHONPATH).
+# For a classroom server: make demo DEMO_IP=0.0.0.0 DEMO_PORT=8866.
+DEMO_IP ?= 127.0.0.1
+DEMO_PORT ?= 8866
+VOILA_ARGS ?=
+VOILA_ENV = JUPYTER_PATH=$(CURDIR)$${JUPYTER_PATH:+:$$JUPYTER_PATH} PYTHONPATH=$(CURDIR)/voila$${PYTHONPATH:+:$$PYTHONPATH} \
+  VOILA_APP_IP=$(DEMO_IP)
+
 demo: $(STAMP)
-	@echo "The Voilà apps arrive with issue 4; nothing to serve yet." >&2; exit 1
+	@echo "Voilà apps on http://$(DEMO_IP):$(DEMO_PORT)/ (Ctrl-C to stop)"
+	$(VOILA_ENV) $(VENV)/bin/voila --no-browser --Voila.config_file_paths=$(CURDIR)/voila \
+	  --Voila.root_dir=$(CURDIR)/book/apps --Voila.ip=$(DEMO_IP) --port=$(DEMO_PORT) $(VOILA_ARGS)
+
+# The Voilà apps' browser and security tests alone (they also run in `make test`).
+test-apps: $(STAMP) browser
+	$(PY) -m pytest tests/apps
+
+# Voilà figures (time to interactive, round trip, 30 sessions, 200 loads); ~10-15 min, not part of make test.
+bench-voila: $(STAMP) browser
+	$(PY) bench/bench_voila.py
 
 bench: $(STAMP)
 	$(PY) bench/bench_core.py
+
+# In-browser figures (bytes on first load, time to a calculator answering cold and warm); builds the book.
+bench-inbrowser: book-build browser
+	$(PY) bench/bench_inbrowser.py
 
 lock:
 	rm -rf /tmp/cmv-lock && python3 -m venv /tmp/cmv-lock && /tmp/cmv-lock/bin/pip install -q -r requirements.txt
@@ -61,4 +112,4 @@ lock:
 	  /tmp/cmv-lock/bin/pip freeze | grep -v '^-e' ) > constraints.txt
 
 clean:
-	rm -rf $(VENV) _build book/node_modules
+	rm -rf $(VENV) _build book/node_modules lite/node_modules

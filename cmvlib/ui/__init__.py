@@ -1,6 +1,7 @@
 """Calculators for the book, the Voilà apps and the in-browser apps — written once (ipywidgets 8).
 
-One line in a notebook cell shows a calculator::
+One line in a notebook cell shows a calculator (the Voilà and in-browser apps add
+:func:`~cmvlib.ui.apps.apply_url_presets` and :func:`~cmvlib.ui.apps.figure_box`)::
 
     from cmvlib.ui import dose_calculator; dose_calculator()
 
@@ -31,12 +32,14 @@ _LAZY = {
     "MonitoringCalculator": "monitoring", "monitoring_calculator": "monitoring",
     "ViralLoadFitCalculator": "viral_load", "viral_load_fit_calculator": "viral_load",
     "ImmunoglobulinCalculator": "immunoglobulin", "immunoglobulin_calculator": "immunoglobulin",
+    "CourseCalculator": "course", "course_calculator": "course",
+    "apply_url_presets": "apps", "figure_box": "apps",
 }
 
 #: Builder name -> calculator, for apps that pick one by name (e.g. from a URL).
 CALCULATORS = ("renal_calculator", "dose_calculator", "foscarnet_calculator", "cidofovir_calculator",
                "switch_calculator", "regimen_selector", "monitoring_calculator", "viral_load_fit_calculator",
-               "immunoglobulin_calculator")
+               "immunoglobulin_calculator", "course_calculator")
 
 
 def ganciclovir_calculator(**presets: Any) -> Any:

@@ -6,6 +6,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from ..errors import InputError
 from ..monitoring import monitoring_notes, monitoring_schedule
 from ._base import FIELD_WIDTH, STYLE, Calculator, whole_or_text
 from .render import render_monitoring
@@ -32,6 +33,29 @@ class MonitoringCalculator(Calculator):
                 self._text("maintenance_days", "Maintenance", "days", value=0),
                 self._checkbox("retinitis", "Retinitis (adds eye examination)")]
         self._finish(rows, presets)
+
+    def _course(self) -> tuple[str, int, int]:
+        f = self.fields
+        return f["drug"].value, whole_or_text(f["induction_days"].value), whole_or_text(f["maintenance_days"].value)
+
+    def figure(self) -> dict[str, Any] | None:
+        """The toxicity timeline (:func:`cmvlib.charts.toxicity_timeline_figure`) of this course, with its
+        monitoring days; ``None`` while the input is invalid."""
+        from ..charts import toxicity_timeline_figure
+
+        try:
+            return toxicity_timeline_figure(*self._course(), retinitis=self.fields["retinitis"].value)
+        except InputError:
+            return None
+
+    def figure_table_html(self) -> str:
+        """The chart's text alternative (:func:`cmvlib.charts.toxicity_table_html`); empty while invalid."""
+        from ..charts import toxicity_table_html
+
+        try:
+            return toxicity_table_html(*self._course(), retinitis=self.fields["retinitis"].value)
+        except InputError:
+            return ""
 
     def compute(self) -> str:
         f = self.fields

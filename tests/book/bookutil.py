@@ -16,15 +16,6 @@ ROOT = Path(__file__).resolve().parents[2]
 BOOK_HTML = ROOT / "_build" / "html"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 OUTPUT = ROOT / "test-output"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 BUILD_TIMEOUT_S = 1200
 
 

@@ -1,5 +1,5 @@
-"""Fixtures for the book tests: the strict build (once per session), a fixture book that exercises
-the chart/widget/maths machinery, a local HTTP server and a headless Chromium.
+"""Fixtures for the book tests (the strict build is tests/conftest.py's): a fixture book that exercises
+the chart/widget/maths machinery, and a local HTTP server (the browser is tests/conftest.py's).
 
 The strict build is `make book-build` (the same command CI and `make book` use). A failing build
 fails every test that needs it; nothing is skipped.
@@ -12,17 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bookutil import CHROMIUM, CHROMIUM_ARGS, FIXTURES, OUTPUT, ROOT, BOOK_HTML, _fail_with_log, _run, serve, toc_docnames
-
-
-@pytest.fixture(scope="session")
-def book_html() -> Path:
-    """Build the book strictly, once per session (`make book-build`), and return _build/html."""
-    proc = _run(["make", "--no-print-directory", "book-build"], cwd=ROOT)
-    if proc.returncode != 0:
-        _fail_with_log("The strict book build (make book-build)", proc)
-    assert (BOOK_HTML / "index.html").is_file()
-    return BOOK_HTML
+from bookutil import FIXTURES, OUTPUT, ROOT, _fail_with_log, _run, serve, toc_docnames
 
 
 @pytest.fixture(scope="session")
@@ -57,53 +47,10 @@ def demo_html(tmp_path_factory: pytest.TempPathFactory, book_html: Path) -> Path
     return src / "_build" / "html"
 
 
-
-
-@pytest.fixture(scope="session")
-def book_url(book_html: Path):
-    with serve(book_html) as url:
-        yield url
-
-
 @pytest.fixture(scope="session")
 def demo_url(demo_html: Path):
     with serve(demo_html) as url:
         yield url
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium driven by Playwright (its own browser download does not work here)."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium)", pytrace=False)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield _PatientBrowser(chromium)
-        finally:
-            chromium.close()
-
-
-# These are tests of behaviour, not speed (speed is in bench/): on a loaded 2-core machine a page with
-# plotly.js, MathJax and saved widgets can take longer than Playwright's 30 s default to go idle.
-PAGE_TIMEOUT_MS = 120_000
-
-
-class _PatientBrowser:
-    """The Playwright browser, whose new contexts wait up to PAGE_TIMEOUT_MS before giving up."""
-
-    def __init__(self, browser):
-        self._browser = browser
-
-    def new_context(self, **kwargs):
-        context = self._browser.new_context(**kwargs)
-        context.set_default_timeout(PAGE_TIMEOUT_MS)
-        return context
-
-    def __getattr__(self, name):
-        return getattr(self._browser, name)
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
-LOCAL_HOSTS = {"127.0.0.1"}
+from browserkit import is_local
+
 SERIOUS = {"serious", "critical"}
 
 
@@ -62,8 +62,7 @@ def check_page(browser, url: str, screenshot: Path | None = None, axe_report: Pa
     context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
 
     def route(route_obj):
-        host = urlsplit(route_obj.request.url).hostname
-        if route_obj.request.url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
+        if is_local(route_obj.request.url):
             route_obj.continue_()
         else:
             report.blocked_requests.append(route_obj.request.url)
@@ -80,7 +79,7 @@ def check_page(browser, url: str, screenshot: Path | None = None, axe_report: Pa
         report.console_errors.append(f"uncaught: {exc}")
 
     def on_requestfailed(req):
-        if urlsplit(req.url).hostname in LOCAL_HOSTS:
+        if is_local(req.url):
             report.failed_local_requests.append(f"failed {req.url}")
 
     def on_response(resp):

@@ -165,7 +165,7 @@ def test_every_calculator_has_a_caption_and_says_how_to_use_it_live(path):
         body = flat(note.group(2))
         assert "static page" in body and "saved example" in body
         assert "`make demo`" in body
-        assert "in-browser" not in body, "do not promise an in-browser version before it exists"
+        assert "{ref}`live-calculators`" in body, f"{path.name}: live note without the in-browser page"
         if "not yet one of the Voilà apps" not in body:
             assert "`http://127.0.0.1:8866/voila/render/" in body, f"{path.name}: live note without an app address"
 

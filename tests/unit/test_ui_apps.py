@@ -1,0 +1,128 @@
+"""The course view, the toxicity chart of the monitoring calculator and the app wiring (cmvlib.ui.apps)."""
+from __future__ import annotations
+
+import html
+
+import pytest
+
+import cmvlib.ui as ui
+from cmvlib import charts, examples
+from cmvlib.course import PhasePlan, RenalChange, plan_course
+from cmvlib.display import mimebundle
+
+
+def shown_errors(calc) -> dict[str, str]:
+    return {name: html.unescape(label.value) for name, label in calc.errors.items() if label.value}
+
+
+# ------------------------------------------------------------------------------------------ course
+def test_course_view_default_is_the_declining_renal_example():
+    calc = ui.course_calculator()
+    expected = plan_course(examples.patient("declining-renal"),
+                           [PhasePlan("ganciclovir", "induction", 14), PhasePlan("valganciclovir", "maintenance", 14)],
+                           renal_changes=[RenalChange(10, {"serum_creatinine_mg_dl": 2.1})],
+                           vl0_iu_ml=50_000, half_life_days=1.0)
+    assert shown_errors(calc) == {}
+    assert calc.figure_table_html() == charts.course_table_html(expected)
+    assert calc.figure() == charts.course_figure(expected)
+    # the creatinine rise on day 10 lowers the ganciclovir dose that day, and the reason says why
+    day10 = [c for c in expected.changes if c.day == 10]
+    assert day10 and html.escape(day10[0].after) in calc.result_html.value
+
+
+def test_course_view_follows_its_inputs():
+    calc = ui.course_calculator(induction_drug="foscarnet", maintenance_drug="none", induction_days=21,
+                                change_day=7, new_creatinine_mg_dl=3.0, baseline_iu_ml="", half_life_days="")
+    assert shown_errors(calc) == {}
+    patient = examples.patient("declining-renal")
+    expected = plan_course(patient, [PhasePlan("foscarnet", "induction", 21)],
+                           renal_changes=[RenalChange(7, {"serum_creatinine_mg_dl": 3.0})])
+    assert calc.figure_table_html() == charts.course_table_html(expected)
+    assert calc._rows["maintenance_days"].layout.display == "none"
+    assert calc.figure()["data"]   # a chart even without a viral-load curve
+
+
+@pytest.mark.parametrize("values, field", [
+    ({"change_day": "abc"}, "change_day"), ({"change_day": "3.5"}, "change_day"), ({"change_day": 40}, "change_day"),
+    ({"change_day": "-1"}, "change_day"), ({"new_creatinine_mg_dl": ""}, "new_creatinine_mg_dl"),
+    ({"change_day": ""}, "change_day"), ({"new_creatinine_mg_dl": -1}, "new_creatinine_mg_dl"),
+    ({"new_creatinine_mg_dl": "lots"}, "new_creatinine_mg_dl"), ({"induction_days": 0}, "induction_days"),
+    ({"maintenance_days": "x"}, "maintenance_days"), ({"induction_days": 400}, "induction_days"),
+    ({"baseline_iu_ml": "-5"}, "baseline_iu_ml"), ({"half_life_days": ""}, "half_life_days"),
+    ({"half_life_days": "0"}, "half_life_days"), ({"weight_kg": "abc"}, "weight_kg"), ({"age_years": 12}, "age_years"),
+])
+def test_course_view_bad_input_is_marked_and_gives_no_course(values, field):
+    calc = ui.course_calculator(**values)
+    errors = shown_errors(calc)
+    assert list(errors) == [field], errors
+    assert "⚠" in errors[field] and "No result" in calc.result_html.value
+    assert calc.figure() is None and calc.figure_table_html() == ""
+
+
+def test_course_view_message_clears_when_corrected():
+    calc = ui.course_calculator(change_day="abc")
+    calc.fields["change_day"].value = "5"
+    assert shown_errors(calc) == {} and calc.figure() is not None
+
+
+# ------------------------------------------------------------------------------- toxicity chart
+def test_monitoring_calculator_draws_the_toxicity_timeline_of_its_course():
+    calc = ui.monitoring_calculator(drug="foscarnet", induction_days=14, maintenance_days=28, retinitis=True)
+    assert calc.figure() == charts.toxicity_timeline_figure("foscarnet", 14, 28, retinitis=True)
+    assert calc.figure_table_html() == charts.toxicity_table_html("foscarnet", 14, 28, retinitis=True)
+    calc.set_inputs(induction_days="soon")
+    assert calc.figure() is None and calc.figure_table_html() == ""
+
+
+# ----------------------------------------------------------------------------------- app wiring
+PLOTLY = "application/vnd.plotly.v1+json"
+
+
+def plotly_json(output_widget):
+    return output_widget.outputs[0]["data"][PLOTLY]
+
+
+def test_figure_box_redraws_chart_and_text_alternative_with_the_calculator():
+    calc = ui.monitoring_calculator(drug="ganciclovir", induction_days=14)
+    box = ui.figure_box(calc.figure, calc, alternative=calc.figure_table_html)
+    chart, text = box.children
+    assert plotly_json(chart) == mimebundle(calc.figure())[PLOTLY]
+    assert text.value == calc.figure_table_html() and "<table" in text.value
+    calc.fields["drug"].value = "cidofovir"
+    assert plotly_json(chart) == mimebundle(charts.toxicity_timeline_figure("cidofovir", 14, 0))[PLOTLY]
+    calc.fields["induction_days"].value = "x"
+    assert chart.outputs == () and text.value == ""
+
+
+def test_url_presets_apply_to_the_chosen_tab_and_the_patient_to_every_tab(monkeypatch):
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    monkeypatch.setenv("QUERY_STRING", "app=foscarnet&scenario=hemodialysis")
+    import ipywidgets as widgets
+
+    calcs = [ui.dose_calculator(d) for d in ("ganciclovir", "foscarnet")]
+    tabs = widgets.Tab(children=calcs)
+    ui.apply_url_presets(*calcs, tabs=tabs, tab_names=["ganciclovir", "foscarnet"])
+    assert tabs.selected_index == 1
+    assert all(c.fields["on_hemodialysis"].value for c in calcs)
+
+
+@pytest.mark.parametrize("query, words", [("app=nowhere", "must be one of"), ("scenario=nowhere", "unknown example"),
+                                          ("a=1&a=2", "twice")])
+def test_bad_url_preset_is_a_message_not_an_exception(monkeypatch, query, words):
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    monkeypatch.setenv("QUERY_STRING", query)
+    import ipywidgets as widgets
+
+    calcs = [ui.dose_calculator(d) for d in ("ganciclovir", "foscarnet")]
+    ui.apply_url_presets(*calcs, tabs=widgets.Tab(children=calcs), tab_names=["ganciclovir", "foscarnet"])
+    assert words in html.unescape(calcs[0].preset_html.value)
+
+
+def test_no_query_leaves_the_examples(monkeypatch):
+    """In the reader's browser (Pyodide) there is no Voilà and no query string."""
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+    calc = ui.course_calculator()
+    before = calc.result_html.value
+    ui.apply_url_presets(calc)
+    assert calc.result_html.value == before and calc.preset_html.value == ""
