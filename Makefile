@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: test unit book book-build book-assets lite-venv lite-assets lite-dir bench-inbrowser demo test-apps bench bench-voila lock clean browser
+.PHONY: test unit book book-build book-assets lite-venv lite-assets lite-dir bench-inbrowser demo test-apps bench bench-book bench-voila lock clean browser
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -101,6 +101,10 @@ bench-voila: $(STAMP) browser
 
 bench: $(STAMP)
 	$(PY) bench/bench_core.py
+
+# Book figures: strict clean build time (3 builds, ~5-10 min) and the weight of every page.
+bench-book: $(STAMP) $(BOOK_NPM_STAMP) $(LITE_DIR)/.stamp
+	$(PY) bench/bench_book.py
 
 # In-browser figures (bytes on first load, time to a calculator answering cold and warm); builds the book.
 bench-inbrowser: book-build browser

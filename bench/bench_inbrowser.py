@@ -11,7 +11,7 @@ Not a test: figures for bench/README.md. Needs the built book (`make bench-inbro
   computed its example), then the time for a changed input to come back with cmvlib's new value.
 - Every host but 127.0.0.1 is unresolvable, and every request to one is counted (must be 0).
 
-Usage: ``python bench/bench_inbrowser.py [--warm-runs 3] [--app dose_calculator] [--json out.json]``
+Usage: ``python bench/bench_inbrowser.py [--warm-runs 3] [--app dosing_workbench] [--json out.json]``
 """
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ from browserkit import CHROMIUM_ARGS as _ARGS  # noqa: E402
 # The network guard: every host but 127.0.0.1 is unresolvable (Playwright's request routing would
 # disable the HTTP cache and make every load cold).
 CHROMIUM_ARGS = [*_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
-APP_URL = "lite/voici/render/book/live/notebooks/{app}.html"
+APP_URL = "lite/voici/render/book/apps/{app}.html"
 
 
 class Counter:
@@ -135,7 +135,7 @@ def one_load(pw, profile: Path, url: str, counter: Counter, shot: Path | None = 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--app", default="dose_calculator")
+    parser.add_argument("--app", default="dosing_workbench")
     parser.add_argument("--warm-runs", type=int, default=3)
     parser.add_argument("--html", type=Path, default=BOOK_HTML)
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "inbrowser.json")

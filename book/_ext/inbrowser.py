@@ -2,15 +2,15 @@
 
 A local Sphinx extension (``_config.yml``: ``sphinx.local_extensions``) on top of jupyterlite-sphinx:
 
-- ``{live-app}`` directive: a notebook of ``book/live/notebooks/`` shown as a Voici app (the static
+- ``{live-app}`` directive: an app notebook of ``book/apps/`` shown as a Voici app (the static
   Voilà: outputs only, run automatically) inside the page. Nothing loads until the reader presses
   "Run live" (the runtime is ~15 MB the first time); a progress line then counts the seconds until the
   app answers. Options: ``:title:`` (the iframe's accessible name, required), ``:height:``.
   Markup for a chapter (path relative to the chapter)::
 
-      ```{live-app} ../live/notebooks/dose_calculator.ipynb
-      :title: Ganciclovir and valganciclovir dose calculator
-      :height: 1100px
+      ```{live-app} ../apps/dosing_workbench.ipynb
+      :title: Dosing workbench
+      :height: 1400px
       ```
 
 - Runs jupyterlite-sphinx's ``jupyter lite build`` only when a page uses an in-browser app (a book

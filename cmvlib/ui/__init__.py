@@ -17,7 +17,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from .render import (NOTICE, STATIC_NOTE, notice_html, render_decision, render_dose, render_eligibility,
+from .render import (NOTICE, STATIC_NOTE, notice_html, render_course, render_decision, render_dose, render_eligibility,
                      render_error, render_fit, render_immunoglobulin, render_monitoring, render_no_result,
                      render_plan, render_renal, render_schedule, render_warnings, static_note_html, table_html)
 
@@ -59,7 +59,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = sorted([*_LAZY, "CALCULATORS", "NOTICE", "STATIC_NOTE", "ganciclovir_calculator",
-                  "valganciclovir_calculator", "notice_html", "render_decision", "render_dose",
+                  "valganciclovir_calculator", "notice_html", "render_course", "render_decision", "render_dose",
                   "render_eligibility", "render_error", "render_fit", "render_immunoglobulin",
                   "render_monitoring", "render_no_result", "render_plan", "render_renal", "render_schedule",
                   "render_warnings", "static_note_html", "table_html"])

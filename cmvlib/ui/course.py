@@ -14,10 +14,9 @@ from typing import Any
 from ..course import MAX_COURSE_DAYS, Course, PhasePlan, RenalChange, plan_course
 from ..errors import InputError
 from ..kinetics import half_life_range
-from ..sources import cite
 from ._base import Calculator, optional, whole_or_text
 from .patient_form import PatientForm
-from .render import esc
+from .render import render_course
 
 DEFAULT_SCENARIO = "declining-renal"
 INDUCTION = (("ganciclovir (IV)", "ganciclovir"), ("foscarnet (IV)", "foscarnet"))
@@ -130,16 +129,8 @@ class CourseCalculator(Calculator):
 
     def compute(self) -> str:
         self.course = None
-        course = self.plan()
-        self.course = course
-        changes = "".join(f"<li>Day {c.day}: {esc(c.after)} — {esc(c.reason)}</li>" for c in course.changes if c.reason)
-        hl = half_life_range()
-        lines = [f"<p><strong>{course.length_days}-day course.</strong> The viral-load curve is an illustrative "
-                 f"model (half-lives {hl.low_days:g}–{hl.high_days:g} days: "
-                 f"{esc('; '.join(cite(s) for s in hl.sources))}), not a prediction.</p>"]
-        if changes:
-            lines.append(f"<p>Dose changes:</p><ul>{changes}</ul>")
-        return "".join(lines)
+        self.course = self.plan()
+        return render_course(self.course)
 
 
 def course_calculator(**presets: Any) -> CourseCalculator:

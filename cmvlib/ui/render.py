@@ -18,11 +18,15 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from ..patient import RenalFunction
 from ..result import DoseResult
 from ..sources import cite
+
+if TYPE_CHECKING:
+    from ..course import Course
 
 NOTICE = "For education, not for patient care"
 STATIC_NOTE = ("On a static page this calculator shows its saved example; run it live in the Voilà app or "
@@ -129,6 +133,21 @@ def render_no_result(errors: Sequence[InputError] = (), placed: bool = True) -> 
         body = (f'<div class="cmv-no-result" role="alert"><p><strong>{ERROR_ICON} No result</strong>: '
                 "the input needs correcting.</p><ul>"
                 + "".join(f"<li>{render_error(e)}</li>" for e in errors) + "</ul></div>")
+    return _wrap(body)
+
+
+def render_course(course: Course) -> str:
+    """A planned :class:`cmvlib.course.Course` in words: its length, the model's nature and each dose change
+    with its reason (the day-by-day table is the course chart's text alternative)."""
+    from ..kinetics import half_life_range
+
+    hl = half_life_range()
+    body = (f"<p><strong>{course.length_days}-day course.</strong> The viral-load curve is an illustrative "
+            f"model (half-lives {hl.low_days:g}–{hl.high_days:g} days: "
+            f"{esc('; '.join(cite(s) for s in hl.sources))}), not a prediction.</p>")
+    changes = "".join(f"<li>Day {c.day}: {esc(c.after)} — {esc(c.reason)}</li>" for c in course.changes if c.reason)
+    if changes:
+        body += f"<p>Dose changes:</p><ul>{changes}</ul>"
     return _wrap(body)
 
 

@@ -73,7 +73,27 @@ def test_index_lists_each_app_with_one_line(voila):
         nb = nbformat.read(APPS_DIR / f"{app}.ipynb", as_version=4)
         assert nb.cells[0].source.splitlines()[0] == f"# {title}", app
         assert len(line) > 30, f"{app}: no one-line description in the index"
-    assert "_appkit" not in html and "http" not in html.split("<body", 1)[1].replace("http://127.0.0.1", "")
+    assert "http" not in html.split("<body", 1)[1].replace("http://127.0.0.1", "")
+
+
+def _charts_flag(app: str) -> bool:
+    return nbformat.read(APPS_DIR / f"{app}.ipynb", as_version=4).metadata.get("cmv", {}).get("charts", True)
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_plotly_front_end_only_for_apps_with_charts(voila, app):
+    """Apps flagged ``"cmv": {"charts": false}`` skip jupyterlab-plotly (4.8 MB); the flag must be true."""
+    nb = nbformat.read(APPS_DIR / f"{app}.ipynb", as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    draws = any(word in code for word in ("figure", "show(", "charts"))
+    assert _charts_flag(app) or not draws, f"{app} draws a chart but is flagged charts: false"
+    with urllib.request.urlopen(voila.app_url(app), timeout=60) as r:
+        html = r.read().decode()
+    config = json.loads(re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
+                                  html, re.S).group(1))
+    names = {e["name"] for e in config["federated_extensions"]}
+    assert "@voila-dashboards/widgets-manager8" in names
+    assert ("jupyterlab-plotly" in names) == _charts_flag(app), (app, names)
 
 
 # ---------------------------------------------------------------------------------------- render
@@ -119,6 +139,35 @@ def test_course_view_shows_the_dose_change(voila, app_page):
 
 
 # ---------------------------------------------------------------------------------------- inputs
+def test_course_view_recomputes_when_the_creatinine_change_moves(voila, app_page):
+    from cmvlib import examples as ex
+    from cmvlib.course import PhasePlan, RenalChange, plan_course
+
+    course = plan_course(ex.patient("declining-renal"), [PhasePlan("ganciclovir", "induction", 14),
+                                                          PhasePlan("valganciclovir", "maintenance", 14)],
+                         renal_changes=[RenalChange(4, {"serum_creatinine_mg_dl": 3.0})])
+    change = course.changes[0]
+    assert change.day == 4
+    page = open_app(app_page, voila, "course_view")
+    type_into(page, "Creatinine changes on day, optional", "4")
+    type_into(page, "New serum creatinine, optional (mg/dL)", "3")
+    result_of(page).filter(has_text=f"Day 4: {change.after}").wait_for()
+    type_into(page, "Creatinine changes on day, optional", "99")
+    result_of(page).filter(has_text="No result").wait_for()
+    assert "days 0 to 27" in page.locator(VISIBLE_CALC).first.locator(".cmv-error").first.inner_text()
+    assert app_page.outside == []
+
+
+def test_toxicity_chart_follows_the_drug_chosen(voila, app_page):
+    page = open_app(app_page, voila, "toxicity_monitoring")
+    page.wait_for_selector(".js-plotly-plot .main-svg")
+    page.locator(VISIBLE_CALC).first.get_by_label("Drug", exact=True).select_option("cidofovir")
+    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')].some("
+                           "p => JSON.stringify((p.layout || {}).title || '').includes('cidofovir'))")
+    page.locator("table", has_text="Toxicity timeline of cidofovir").first.wait_for()
+    assert app_page.outside == []
+
+
 def test_dose_follows_the_weight_typed(voila, app_page):
     page = open_app(app_page, voila, "dosing_workbench")
     expected = cmvlib.dose("ganciclovir", "induction", examples.patient("issue-example", weight_kg=83)).summary

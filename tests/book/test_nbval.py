@@ -84,7 +84,7 @@ def test_notebooks_outside_the_build_run(tmp_path: Path):
             target = tmp_path / source.relative_to(ROOT)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(source, target)
-        # helper modules next to the notebook (e.g. book/apps/_appkit.py) come along
+        # helper modules next to a notebook, if any, come along
         for helper in source.parent.glob("*.py"):
             shutil.copy(helper, target.parent / helper.name)
         copies.append(target)

@@ -18,7 +18,7 @@ from liteutil import LIVE_PAGE, LITE_HTML, ROOT
 pytestmark = pytest.mark.slow
 
 KERNEL = "@jupyterlite/pyodide-kernel-extension:kernel"
-NOTEBOOKS = sorted((ROOT / "book" / "live" / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted(p for p in (ROOT / "book" / "apps").glob("*.ipynb") if not p.name.startswith("_"))
 OFFSITE = re.compile(r'\s(?:src|href)="((?:https?:)?//[^"]+)"', re.I)
 NAMESPACES = ("http://www.w3.org", "http://creativecommons.org", "http://purl.org")
 
@@ -89,6 +89,6 @@ def test_every_live_notebook_has_an_app_and_a_button(lite_html):
     assert "<iframe" not in page, "nothing may load before the reader presses Run"
     assert "fonts.googleapis" not in page
     for nb in NOTEBOOKS:
-        render = LITE_HTML / "voici" / "render" / "book" / "live" / "notebooks" / f"{nb.stem}.html"
+        render = LITE_HTML / "voici" / "render" / "book" / "apps" / f"{nb.stem}.html"
         assert render.is_file(), f"no Voici app for {nb.name}"
-        assert f'data-src="../../lite/voici/render/book/live/notebooks/{nb.stem}.html"' in page
+        assert f'data-src="../../lite/voici/render/book/apps/{nb.stem}.html"' in page

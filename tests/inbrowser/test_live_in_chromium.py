@@ -68,7 +68,7 @@ def test_live_calculator_in_the_book_page(live_context, site_url, screenshot_dir
 def test_voici_app_on_its_own(live_context, site_url, screenshot_dir):
     context, guard = live_context
     page = context.new_page()
-    page.goto(f"{site_url}/lite/voici/render/book/live/notebooks/dosing_workbench.html", wait_until="load")
+    page.goto(f"{site_url}/lite/voici/render/book/apps/dosing_workbench.html", wait_until="load")
     page.locator('[data-cmv="dose"]').first.wait_for(timeout=KERNEL_TIMEOUT_MS)
     assert _expected() in _dose_text(page)
     _type(page, "Serum creatinine (mg/dL)", "2")
