@@ -19,6 +19,8 @@ A local Sphinx extension (``_config.yml``: ``sphinx.local_extensions``) on top o
 - Afterwards makes the built site self-contained: drops the Font Awesome stylesheets that Voici's
   template links on a CDN, hides the calculators' "static page" note (this copy is live), and fails the
   build if any ``src``/``href`` of the JupyterLite pages, or ``pyodideUrl``, still points off the site.
+  An app whose notebook metadata says ``"cmv": {"charts": false}`` does not load the Plotly renderer
+  (4.8 MB), as in Voilà (``voila/templates/cmv-offline``).
 - Page assets (``inbrowser.js``/``.css`` next to this file) only on pages with a live app; the Google
   Fonts stylesheet that jupyterlite-sphinx registers is removed by ``offline_assets``.
 """
@@ -50,6 +52,8 @@ HIDE_CSS = "<style>.cmv-static-note{display:none}</style>"
 #: Off-site stylesheets that Voici's "lab" template links (icons only; the apps do not use them).
 _CDN_LINK = re.compile(r'<link[^>]+href="(?:https?:)?//[^"]+"[^>]*>\s*', re.I)
 _ATTR_URL = re.compile(r'\s(?:src|href)="((?:https?:)?//[^"]+)"', re.I)
+_PAGE_CONFIG = re.compile(r'(<script id="jupyter-config-data" type="application/json">)(.*?)(</script>)', re.S)
+PLOTLY_EXTENSION = "jupyterlab-plotly"
 
 
 class live_app(nodes.General, nodes.Element):  # noqa: N801 - docutils node naming
@@ -152,8 +156,10 @@ def make_self_contained(lite_out: Path) -> None:
             continue
         text = page.read_text(encoding="utf-8")
         new = _CDN_LINK.sub("", text)
-        if "/voici/render/" in page.as_posix() and HIDE_CSS not in new:
-            new = new.replace("</head>", HIDE_CSS + "</head>", 1)
+        if "/voici/render/" in page.as_posix():
+            if HIDE_CSS not in new:
+                new = new.replace("</head>", HIDE_CSS + "</head>", 1)
+            new = _without_unused_plotly(new)
         if new != text:
             page.write_text(new, encoding="utf-8")
         offenders += [f"{page.relative_to(lite_out)}: {url}" for url in _ATTR_URL.findall(new)
@@ -166,6 +172,20 @@ def make_self_contained(lite_out: Path) -> None:
         offenders.append("jupyter-lite.json: disablePyPIFallback is not true")
     if offenders:
         raise ExtensionError("the in-browser apps would load from outside the site:\n  " + "\n  ".join(offenders))
+
+
+def _without_unused_plotly(page: str) -> str:
+    """A Voici page whose notebook is flagged ``"cmv": {"charts": false}``, without the Plotly extension."""
+    m = _PAGE_CONFIG.search(page)
+    if m is None:
+        return page
+    config = json.loads(m.group(2))
+    notebook = config.get("notebookSrc") or {}
+    if notebook.get("metadata", {}).get("cmv", {}).get("charts", True) is not False:
+        return page
+    config["federated_extensions"] = [e for e in config.get("federated_extensions", [])
+                                      if e.get("name") != PLOTLY_EXTENSION]
+    return page[:m.start(2)] + json.dumps(config) + page[m.end(2):]
 
 
 def setup(app: Sphinx) -> dict:

@@ -92,3 +92,15 @@ def test_every_live_notebook_has_an_app_and_a_button(lite_html):
         render = LITE_HTML / "voici" / "render" / "book" / "apps" / f"{nb.stem}.html"
         assert render.is_file(), f"no Voici app for {nb.name}"
         assert f'data-src="../../lite/voici/render/book/apps/{nb.stem}.html"' in page
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_plotly_renderer_only_for_apps_with_charts(lite_html, nb):
+    """Chart-free apps (notebook metadata "cmv": {"charts": false}) do not load the 4.8 MB Plotly renderer."""
+    page = (LITE_HTML / "voici" / "render" / "book" / "apps" / f"{nb.stem}.html").read_text(encoding="utf-8")
+    config = json.loads(re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>',
+                                  page, re.S).group(1))
+    names = {e["name"] for e in config["federated_extensions"]}
+    charts = json.loads(nb.read_text(encoding="utf-8"))["metadata"].get("cmv", {}).get("charts", True)
+    assert "@jupyterlite/pyodide-kernel-extension" in names
+    assert ("jupyterlab-plotly" in names) == charts, (nb.stem, names)
