@@ -22,8 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "book")]
-from bookutil import BOOK_HTML, toc_docnames  # noqa: E402
-from test_static_output import _local_assets  # noqa: E402
+from bookutil import BOOK_HTML, local_assets, toc_docnames  # noqa: E402
 
 
 def build_times(builds: int) -> list[float]:
@@ -50,7 +49,7 @@ def page_weights() -> list[tuple[str, int, int, list[tuple[int, str]]]]:
     rows = []
     for name in toc_docnames(ROOT / "_toc.yml"):
         page = BOOK_HTML / f"{name}.html"
-        files = [page, *sorted(_local_assets(page, BOOK_HTML))]
+        files = [page, *sorted(local_assets(page, BOOK_HTML))]
         raw = sum(f.stat().st_size for f in files)
         gz = sum(_gzip_size(f, cache) for f in files)
         parts = sorted(((f.stat().st_size, str(f.relative_to(BOOK_HTML))) for f in files), reverse=True)

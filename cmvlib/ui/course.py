@@ -74,10 +74,8 @@ class CourseCalculator(Calculator):
             self.show_row(days_field, drug != "none")
             if drug == "none":
                 continue
-            days = whole_or_text(f[days_field].value)
-            if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_COURSE_DAYS:
-                raise InputError(days_field, f"must be a whole number of days from 1 to {MAX_COURSE_DAYS} "
-                                             f"(got {f[days_field].value!r})")
+            days = _whole(f[days_field].value, days_field, 1, MAX_COURSE_DAYS,
+                          f"a whole number of days from 1 to {MAX_COURSE_DAYS}")
             phases.append(PhasePlan(drug, phase, days))
         return phases
 
@@ -88,9 +86,7 @@ class CourseCalculator(Calculator):
         if day is None or value is None:
             missing = "change_day" if day is None else "new_creatinine_mg_dl"
             raise InputError(missing, "give both the day and the new creatinine, or leave both empty")
-        when = whole_or_text(day)
-        if not isinstance(when, int) or isinstance(when, bool) or when < 0:
-            raise InputError("change_day", f"must be a whole day of the course, 0 or later (got {day!r})")
+        when = _whole(day, "change_day", 0, MAX_COURSE_DAYS, "a whole day of the course, 0 or later")
         return [RenalChange(when, {"serum_creatinine_mg_dl": value})]
 
     def plan(self) -> Course:
@@ -99,8 +95,9 @@ class CourseCalculator(Calculator):
         phases = self._phases()
         changes = self._renal_changes()
         vl0, hl = optional(f["baseline_iu_ml"].value), optional(f["half_life_days"].value)
+        patient = self.form.patient()   # its own errors name its own fields
         try:
-            return plan_course(self.form.patient(), phases, renal_changes=changes,
+            return plan_course(patient, phases, renal_changes=changes,
                                weight_basis=self.form.weight_basis, retinitis=f["retinitis"].value,
                                vl0_iu_ml=None if vl0 is None else whole_or_text(vl0),
                                half_life_days=None if hl is None else whole_or_text(hl))
@@ -108,10 +105,7 @@ class CourseCalculator(Calculator):
             if err.field == "day":
                 raise InputError("change_day", f"must fall within the course, days 0 to "
                                                f"{sum(p.days for p in phases) - 1} (got {changes[0].day})") from None
-            if err.field in ("weight_kg", "age_years", "sex") or not changes:
-                raise
-            if err.field in ("serum_creatinine_mg_dl", "serum_creatinine"):
-                # the patient's own creatinine was checked by form.patient(): this is the new value
+            if changes and err.field == "serum_creatinine_mg_dl":   # the patient's own value passed above
                 raise InputError("new_creatinine_mg_dl", err.problem) from None
             raise
 
@@ -131,6 +125,14 @@ class CourseCalculator(Calculator):
         self.course = None
         self.course = self.plan()
         return render_course(self.course)
+
+
+def _whole(text: str, field: str, low: int, high: int, wanted: str) -> int:
+    """``text`` as a whole number from ``low`` to ``high``, else :class:`InputError` on ``field``."""
+    value = whole_or_text(text)
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise InputError(field, f"must be {wanted} (got {text!r})")
+    return value
 
 
 def course_calculator(**presets: Any) -> CourseCalculator:

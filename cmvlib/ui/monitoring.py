@@ -34,7 +34,7 @@ class MonitoringCalculator(Calculator):
                 self._checkbox("retinitis", "Retinitis (adds eye examination)")]
         self._finish(rows, presets)
 
-    def _course(self) -> tuple[str, int, int]:
+    def _course(self) -> tuple[str, object, object]:
         f = self.fields
         return f["drug"].value, whole_or_text(f["induction_days"].value), whole_or_text(f["maintenance_days"].value)
 

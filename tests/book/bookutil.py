@@ -1,4 +1,5 @@
-"""Helpers shared by the book tests (paths, the build command runner, the TOC, a local server)."""
+"""Helpers shared by the book tests and bench/bench_book.py (paths, the build command runner, the TOC, a
+local server, the assets a page loads)."""
 from __future__ import annotations
 
 import contextlib
@@ -8,9 +9,11 @@ import os
 import subprocess
 import threading
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 import yaml
+from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[2]
 BOOK_HTML = ROOT / "_build" / "html"
@@ -64,3 +67,19 @@ def serve(directory: Path):
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def local_assets(page: Path, root: Path) -> set[Path]:
+    """The files of the site under ``root`` that ``page`` loads: scripts, stylesheets, preloads, icons, images."""
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    refs = [s["src"] for s in soup.find_all("script", src=True)]
+    refs += [link["href"] for link in soup.find_all("link", href=True) if {"stylesheet", "preload", "icon"} & set(link.get("rel", []))]
+    refs += [img["src"] for img in soup.find_all("img", src=True)]
+    out = set()
+    for ref in refs:
+        if ref.startswith(("data:", "http:", "https:", "//")):
+            continue
+        path = (page.parent / unquote(ref.split("?")[0].split("#")[0])).resolve()
+        if path.is_file() and root in path.parents:
+            out.add(path)
+    return out

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
 
-from bookutil import OUTPUT
+from bookutil import OUTPUT, local_assets
 
 pytestmark = pytest.mark.slow
 
@@ -134,27 +134,12 @@ def test_no_large_file_is_loaded_on_every_page(book_html: Path):
     assert all(size < 1_000_000 for size in sizes.values()), sizes
 
 
-def _local_assets(page: Path, root: Path) -> set[Path]:
-    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-    refs = [s["src"] for s in soup.find_all("script", src=True)]
-    refs += [link["href"] for link in soup.find_all("link", href=True) if {"stylesheet", "preload", "icon"} & set(link.get("rel", []))]
-    refs += [img["src"] for img in soup.find_all("img", src=True)]
-    out = set()
-    for ref in refs:
-        if ref.startswith(("data:", "http:", "https:", "//")):
-            continue
-        path = (page.parent / unquote(ref.split("?")[0].split("#")[0])).resolve()
-        if path.is_file() and root in path.parents:
-            out.add(path)
-    return out
-
-
 def test_page_weight(book_html: Path, demo_html: Path):
     """Record the weight of each page (HTML + the scripts, stylesheets and images it loads)."""
     lines = []
     for root in (book_html, demo_html):
         for page in html_files(root):
-            assets = _local_assets(page, root)
+            assets = local_assets(page, root)
             weight = page.stat().st_size + sum(a.stat().st_size for a in assets)
             lines.append((weight, page.stat().st_size, f"{root.parent.parent.name}/{page.relative_to(root)}"))
     lines.sort(reverse=True)

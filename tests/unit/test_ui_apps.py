@@ -59,6 +59,12 @@ def test_course_view_bad_input_is_marked_and_gives_no_course(values, field):
     assert calc.figure() is None and calc.figure_table_html() == ""
 
 
+def test_course_view_bad_patient_creatinine_is_marked_on_the_patient_not_the_change():
+    calc = ui.course_calculator(serum_creatinine_mg_dl="abc", change_day=5, new_creatinine_mg_dl=3)
+    errors = shown_errors(calc)   # the unit toggle shares the creatinine's error label
+    assert set(errors) == {"serum_creatinine", "creatinine_unit"} and "abc" in errors["serum_creatinine"], errors
+
+
 def test_course_view_message_clears_when_corrected():
     calc = ui.course_calculator(change_day="abc")
     calc.fields["change_day"].value = "5"
