@@ -600,10 +600,7 @@ def switch_to_oral(days_of_iv: float, improving: bool, absorbing: bool, severe: 
 
 
 def _whole_day(value: object, field: str) -> int:
-    x = validate.number(value, field, 0, _MAX_DAY, "days")
-    if not x.is_integer():
-        raise InputError(field, f"must be a whole number of days (got {_n(x)})")
-    return int(x)
+    return validate.whole_number(value, field, 0, _MAX_DAY, "days")
 
 
 def _viral_loads(loads: object, field: str) -> tuple[tuple[int, float], ...]:

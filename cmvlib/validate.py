@@ -51,6 +51,22 @@ def number(value: object, field: str, lo: float, hi: float, unit: str = "", *,
     return x
 
 
+def whole_number(value: object, field: str, lo: int, hi: int, unit: str) -> int:
+    """:func:`number` that must also be whole (``14`` or ``"14"`` or ``14.0``, not ``14.5``).
+
+    >>> whole_number("14", "days", 1, 365, "days")
+    14
+    >>> whole_number(14.5, "days", 1, 365, "days")
+    Traceback (most recent call last):
+    ...
+    cmvlib.errors.InputError: days: must be a whole number of days (got 14.5)
+    """
+    x = number(value, field, lo, hi, unit)
+    if not x.is_integer():
+        raise InputError(field, f"must be a whole number of {unit} (got {_fmt(x)})")
+    return int(x)
+
+
 def choice(value: object, field: str, allowed: tuple[str, ...]) -> str:
     """``value`` (case-insensitive, stripped) if it is one of ``allowed``.
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..course import MAX_COURSE_DAYS, Course, PhasePlan, RenalChange, plan_course
 from ..errors import InputError
+from ..validate import whole_number
 from ..kinetics import half_life_range
 from ._base import Calculator, optional, whole_or_text
 from .patient_form import PatientForm
@@ -74,8 +75,7 @@ class CourseCalculator(Calculator):
             self.show_row(days_field, drug != "none")
             if drug == "none":
                 continue
-            days = _whole(f[days_field].value, days_field, 1, MAX_COURSE_DAYS,
-                          f"a whole number of days from 1 to {MAX_COURSE_DAYS}")
+            days = whole_number(f[days_field].value, days_field, 1, MAX_COURSE_DAYS, "days")
             phases.append(PhasePlan(drug, phase, days))
         return phases
 
@@ -86,7 +86,7 @@ class CourseCalculator(Calculator):
         if day is None or value is None:
             missing = "change_day" if day is None else "new_creatinine_mg_dl"
             raise InputError(missing, "give both the day and the new creatinine, or leave both empty")
-        when = _whole(day, "change_day", 0, MAX_COURSE_DAYS, "a whole day of the course, 0 or later")
+        when = whole_number(day, "change_day", 0, MAX_COURSE_DAYS, "days")
         return [RenalChange(when, {"serum_creatinine_mg_dl": value})]
 
     def plan(self) -> Course:
@@ -125,14 +125,6 @@ class CourseCalculator(Calculator):
         self.course = None
         self.course = self.plan()
         return render_course(self.course)
-
-
-def _whole(text: str, field: str, low: int, high: int, wanted: str) -> int:
-    """``text`` as a whole number from ``low`` to ``high``, else :class:`InputError` on ``field``."""
-    value = whole_or_text(text)
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        raise InputError(field, f"must be {wanted} (got {text!r})")
-    return value
 
 
 def course_calculator(**presets: Any) -> CourseCalculator:
