@@ -12,6 +12,10 @@ HTTP cache; requests that would leave 127.0.0.1 are aborted, as behind a firewal
 3. 30 concurrent sessions of the dosing workbench on our configuration: load times, round-trip p95 while all
    30 type at once, errors, memory per session (psutil: RSS of Voilà and its kernels, after - before, / 30).
 4. 200 consecutive page loads (the six apps in turn), each closed like a tab, with a 20 s limit: hangs counted.
+5. The server's share of part 3: 30 sessions whose "browsers" are protocol clients (the page fetched, the
+   kernel websocket opened, the widget states requested, the weight set by a widget ``update`` message, the
+   dose awaited in the result widget's update), all typing at once. Students' laptops draw their own pages;
+   part 3 draws all 30 on the server's 2 cores, which part 5 leaves out.
 
 Medians with (min-max). Goals (issue 4): TTI <= 1.0 s, round trip <= 30 ms median, p95 <= 150 ms at 30
 sessions with 0 errors, 0 hangs in 200 loads.
@@ -20,19 +24,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import statistics
 import sys
 import time
+import urllib.request
+import uuid
 from pathlib import Path
 
 import psutil
+import websocket   # websocket-client (as in the security test)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "apps")]
 from browserkit import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from voilautil import APPS, voila_server  # noqa: E402
+from voilautil import APPS, kernel_id_of, voila_server  # noqa: E402
 
 import cmvlib  # noqa: E402
 from cmvlib import examples  # noqa: E402
@@ -200,6 +208,117 @@ async def concurrent(browser, server, sessions: int) -> dict:
             "mb": per_session}
 
 
+# --------------------------------------------------------------------- part 5: protocol clients
+def _wire(msg_type: str, channel: str, content: dict, metadata: dict | None = None) -> str:
+    header = {"msg_id": uuid.uuid4().hex, "username": "student", "session": uuid.uuid4().hex,
+              "msg_type": msg_type, "version": "5.3", "date": "2026-01-01T00:00:00Z"}
+    return json.dumps({"header": header, "parent_header": {}, "metadata": metadata or {}, "content": content,
+                       "channel": channel, "buffers": []})
+
+
+class WidgetClient:
+    """One student's session without a browser: the rendered page, its kernel's websocket, and the
+    dosing workbench's first tab found in the widget states (weight box and result)."""
+
+    def __init__(self, server) -> None:
+        with urllib.request.urlopen(server.app_url("dosing_workbench"), timeout=120) as r:
+            kernel = kernel_id_of(r.read().decode())
+        self.ws = websocket.create_connection(f"ws://127.0.0.1:{server.port}/api/kernels/{kernel}/channels"
+                                              f"?session_id={uuid.uuid4().hex}", timeout=60)
+        control = uuid.uuid4().hex
+        self.ws.send(_wire("comm_open", "shell", {"comm_id": control, "target_name": "jupyter.widget.control",
+                                                  "data": {}}, {"version": "1.0.0"}))   # control protocol
+        self.ws.send(_wire("comm_msg", "shell", {"comm_id": control, "data": {"method": "request_states"}}))
+        states = self._wait(lambda m: m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == control)
+        states = states["content"]["data"]["states"]
+        tab = next(s["state"] for s in states.values() if s["model_name"] == "TabModel")
+        calc = tab["children"][0].removeprefix("IPY_MODEL_")
+        self.result = states[calc]["state"]["children"][-1].removeprefix("IPY_MODEL_")
+        self.weight = self._find(states, calc, "Weight (kg)")
+
+    def _find(self, states: dict, model: str, description: str) -> str:
+        state = states[model]["state"]
+        if state.get("description") == description and states[model]["model_name"] == "TextModel":
+            return model
+        for child in state.get("children", []):
+            found = self._find(states, child.removeprefix("IPY_MODEL_"), description)
+            if found:
+                return found
+        return ""
+
+    def _wait(self, match, timeout: float = 30.0) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.ws.settimeout(max(0.05, deadline - time.monotonic()))
+            raw = self.ws.recv()
+            if isinstance(raw, str):
+                m = json.loads(raw)
+                m["msg_type"] = m["header"]["msg_type"]
+                if match(m):
+                    return m
+        raise TimeoutError("no answer from the kernel")
+
+    def round_trip(self, weight: int) -> float:
+        """Seconds from the weight sent to the result widget's update that shows the expected dose."""
+        expected = EXPECTED[weight]
+        t0 = time.perf_counter()
+        self.ws.send(_wire("comm_msg", "shell", {"comm_id": self.weight, "data": {
+            "method": "update", "state": {"value": str(weight)}, "buffer_paths": []}}))
+        self._wait(lambda m: m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == self.result
+                   and expected in str(m["content"]["data"].get("state", {}).get("value", "")))
+        return time.perf_counter() - t0
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+async def protocol_sessions(server, sessions: int, trips: int = 10) -> dict:
+    """``sessions`` protocol clients opened one after another, then all typing at once (a barrier per
+    round, like part 3's gather)."""
+    import threading
+
+    await settle(server, server.log().count("is filled with"))
+    before = tree_rss(server.proc.pid)
+    fills = server.log().count("is filled with")
+    clients, errors = [], 0
+    for _ in range(sessions):
+        try:
+            clients.append(await asyncio.to_thread(WidgetClient, server))
+        except Exception as err:     # noqa: BLE001 - counted
+            errors += 1
+            print(f"    session failed: {type(err).__name__}: {err}", flush=True)
+    await settle(server, fills + 1)
+    await asyncio.sleep(5)
+    after = tree_rss(server.proc.pid)
+    barrier = threading.Barrier(len(clients))
+    times: list[float] = []
+    failures: list[BaseException] = []
+
+    def student(client: WidgetClient) -> None:
+        for i in range(trips):
+            barrier.wait()
+            try:
+                times.append(client.round_trip(WEIGHTS[(i + 1) % 2]))
+            except Exception as err:   # noqa: BLE001 - counted
+                failures.append(err)
+                barrier.abort()
+                return
+
+    threads = [threading.Thread(target=student, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    await asyncio.to_thread(lambda: [t.join() for t in threads])
+    for c in clients:
+        c.close()
+    errors += len(failures)
+    rts = [t * 1000 for t in times]
+    per_session = (after - before) / max(1, len(clients)) / 2**20
+    print(f"  {sessions} protocol sessions (no browser drawing), all typing at once: round trip {fmt(rts)}, "
+          f"p95 {p95(rts) if rts else float('nan'):.0f} ms; errors {errors}; memory per session {per_session:.0f} MB",
+          flush=True)
+    return {"rt": rts, "p95": p95(rts) if rts else float("nan"), "errors": errors, "mb": per_session}
+
+
 def classroom_config(pool: int) -> Path:
     """voila/voila.json with a pool of ``pool`` kernels for the dosing workbench (the app of the day)."""
     import json
@@ -251,13 +370,13 @@ async def main(args: argparse.Namespace) -> None:
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         parts = set(args.parts.split(","))
-        base = mine = conc = many = conc_b = None
+        base = mine = conc = many = conc_b = proto = None
         if "1" in parts:
             print("1-2. Time to interactive and round trip (dosing workbench)", flush=True)
             with voila_server(plain=True) as plain:
                 await asyncio.sleep(3)
                 base = await tti_and_round_trip(browser, plain, args.loads, 4.0, "plain Voilà (defaults, cold kernel)")
-        if parts & {"1", "3", "4"}:
+        if parts & {"1", "3", "4", "5"}:
             with voila_server() as ours:
                 await asyncio.sleep(3)
                 if "1" in parts:
@@ -269,6 +388,10 @@ async def main(args: argparse.Namespace) -> None:
                     print("4. Consecutive loads (our configuration)", flush=True)
                     await asyncio.sleep(8)
                     many = await many_loads(browser, ours, args.many, args.limit)
+                if "5" in parts:
+                    print("5. Concurrent sessions, protocol clients (the server's share; default pools of 2)",
+                          flush=True)
+                    proto = await protocol_sessions(ours, args.sessions)
         if "3b" in parts:
             print(f"3b. Concurrent sessions, classroom pool: our configuration + a pool of {args.sessions + 2} for "
                   "the dosing workbench", flush=True)
@@ -280,7 +403,7 @@ async def main(args: argparse.Namespace) -> None:
         print(f"  TTI cold cache: plain {fmt(base['tti'], 's')} vs ours {fmt(mine['tti'], 's')} (<= 1.0 s)")
         print(f"  TTI warm cache: plain {fmt(base['warm'], 's')} vs ours {fmt(mine['warm'], 's')}")
         print(f"  round trip plain {fmt(base['rt'])} vs ours {fmt(mine['rt'])} (<= 30 ms median)")
-    for label, c in (("pools of 2", conc), ("classroom pool", conc_b)):
+    for label, c in (("pools of 2", conc), ("classroom pool", conc_b), ("protocol clients", proto)):
         if c:
             print(f"  {args.sessions} sessions, {label}: p95 {c['p95']:.0f} ms (<= 150 ms), errors {c['errors']} (0), "
                   f"{c['mb']:.0f} MB per session")
@@ -297,6 +420,7 @@ if __name__ == "__main__":
     ap.add_argument("--sessions", type=int, default=30)
     ap.add_argument("--many", type=int, default=200)
     ap.add_argument("--limit", type=float, default=20.0, help="seconds before a load counts as hung")
-    ap.add_argument("--parts", default="1,3,4", help="parts to run: 1 (TTI, round trip), 3 (30 sessions), "
-                    "4 (200 loads), 3b (30 sessions with a 32-kernel pool; see bench/README.md); default 1,3,4")
+    ap.add_argument("--parts", default="1,3,4,5", help="parts to run: 1 (TTI, round trip), 3 (30 sessions), "
+                    "4 (200 loads), 3b (30 sessions with a 32-kernel pool; see bench/README.md), 5 (30 protocol "
+                    "clients); default 1,3,4,5")
     asyncio.run(main(ap.parse_args()))

@@ -236,6 +236,27 @@ _ALIASES = {"rifampicin": "rifampin", "cyclosporine": "ciclosporin", "cyclospori
             "st johns wort": "st john's wort", "st. john's wort": "st john's wort", "phenobarbitone": "phenobarbital"}
 
 
+def co_medication_name(name: str) -> str:
+    """A co-medication's name as the maribavir table spells it (lower case, common synonyms mapped).
+
+    >>> co_medication_name(" Rifampicin "), co_medication_name("Cyclosporine"), co_medication_name("aspirin")
+    ('rifampin', 'ciclosporin', 'aspirin')
+    """
+    n = name.strip().lower()
+    return _ALIASES.get(n, n)
+
+
+def maribavir_co_medications() -> tuple[tuple[str, str], ...]:
+    """The co-medications of the maribavir label table, each as ``(name, action)`` in table order;
+    ``action`` is "dose" (the label gives another dose), "avoid" (not recommended together) or "monitor"
+    (raised levels: monitor and adjust). Other names given to :func:`dose` get a "check the label" warning.
+
+    >>> maribavir_co_medications()[0], ("tacrolimus", "monitor") in maribavir_co_medications()
+    (('carbamazepine', 'dose'), True)
+    """
+    return tuple((r["co_medication"], r["action"]) for r in _data.table("maribavir") if r["co_medication"])
+
+
 def _maribavir(phase: str, patient: Patient, renal: RenalFunction, opts: dict[str, Any]) -> DoseResult:
     meds = opts.get("co_medications", ())
     if isinstance(meds, str) or not isinstance(meds, Iterable):
@@ -244,8 +265,7 @@ def _maribavir(phase: str, patient: Patient, renal: RenalFunction, opts: dict[st
     for m in meds:
         if not isinstance(m, str) or not m.strip():
             raise InputError("co_medications", f"each entry must be a drug name (got {m!r})")
-        n = m.strip().lower()
-        names.append(_ALIASES.get(n, n))
+        names.append(co_medication_name(m))
     table = {r["co_medication"]: r for r in _data.table("maribavir")}
     base = table[""]
     warnings, avoid, doses = [], [], []

@@ -31,6 +31,7 @@ _LAZY = {
     "RegimenSelector": "regimen", "regimen_selector": "regimen",
     "MonitoringCalculator": "monitoring", "monitoring_calculator": "monitoring",
     "ViralLoadFitCalculator": "viral_load", "viral_load_fit_calculator": "viral_load",
+    "MaribavirCalculator": "maribavir", "maribavir_calculator": "maribavir",
     "ImmunoglobulinCalculator": "immunoglobulin", "immunoglobulin_calculator": "immunoglobulin",
     "CourseCalculator": "course", "course_calculator": "course",
     "apply_url_presets": "apps", "figure_box": "apps",
@@ -38,8 +39,8 @@ _LAZY = {
 
 #: Builder name -> calculator, for apps that pick one by name (e.g. from a URL).
 CALCULATORS = ("renal_calculator", "dose_calculator", "foscarnet_calculator", "cidofovir_calculator",
-               "switch_calculator", "regimen_selector", "monitoring_calculator", "viral_load_fit_calculator",
-               "immunoglobulin_calculator", "course_calculator")
+               "maribavir_calculator", "switch_calculator", "regimen_selector", "monitoring_calculator",
+               "viral_load_fit_calculator", "immunoglobulin_calculator", "course_calculator")
 
 
 def ganciclovir_calculator(**presets: Any) -> Any:

@@ -4,7 +4,8 @@
   :func:`cmvlib.presets.inputs_from_query` and applies it with ``calc.set_inputs(**inputs)``.
   With pre-heated kernels (``voila/voila.json``) the notebook has already run when the request
   arrives, so the query is read by ``voila.utils.get_query_string()`` in a background thread and
-  applied to the live widgets; without pre-heating Voilà puts it in ``QUERY_STRING`` before the run.
+  applied to the live widgets on the kernel's own thread (re-sent if the page had already loaded them:
+  :func:`_apply_on_kernel`); without pre-heating Voilà puts it in ``QUERY_STRING`` before the run.
   A query that cannot be read becomes a plain message in the calculator's ``preset_html``. In the
   reader's browser (Pyodide, no Voilà) there is no query: the apps open on their examples.
 - :func:`figure_box` shows a Plotly figure inside a widget that can be redrawn, by setting the
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import ipywidgets as widgets
@@ -63,6 +64,58 @@ def _apply(calcs: Sequence[Any], query: str | None, tabs: widgets.Tab | None, ta
         calc.set_inputs(**inputs)
 
 
+#: Seconds after a late preset when every widget's state is sent again (see :func:`_apply_on_kernel`).
+RESEND_AFTER_S = (1.5, 5.0)
+
+
+def _kernel_loop() -> Any:
+    """The running kernel's event loop, or ``None`` outside a kernel (tests, plain Python)."""
+    from IPython import get_ipython
+
+    return getattr(getattr(get_ipython(), "kernel", None), "io_loop", None)
+
+
+def _send_all_states() -> None:
+    """Send every live widget's whole state to the browser again (models it has are simply refreshed)."""
+    for widget in list(_live_widgets()):
+        if getattr(widget, "comm", None) is not None:
+            widget.send_state()
+
+
+def _live_widgets() -> Iterable[widgets.Widget]:
+    from ipywidgets.widgets import widget as widget_module
+
+    return widget_module._instances.values()   # ipywidgets 8 registry (pinned; tests/unit/test_ui_apps.py)
+
+
+def _apply_on_kernel(run: Callable[[str | None], None], query: str | None) -> None:
+    """Apply a preset (called on the kernel's thread).
+
+    If the browser has already fetched the widget states (ipywidgets' control comm is open), the changes
+    are sent as updates, and an update that reaches the browser while it is still building its widget
+    models from those states is dropped there: a bookmark then opened on the wrong tab (4 loads in 50 on
+    a loaded machine, though the kernel had the right tab). So in that case every state is sent again
+    once the page has had time to build its models.
+    """
+    browser_has_states = getattr(widgets.Widget, "_control_comm", None) is not None
+    run(query)
+    loop = _kernel_loop()
+    if browser_has_states and loop is not None:
+        for delay in RESEND_AFTER_S:
+            loop.call_later(delay, _send_all_states)
+
+
+def _on_kernel_thread(fn: Callable[..., None], *args: Any) -> None:
+    """Run ``fn(*args)`` on the kernel's own thread, between two messages it handles (widgets must not
+    change from another thread while the kernel answers the browser's request for their states).
+    Outside a kernel ``fn`` runs at once."""
+    loop = _kernel_loop()
+    if loop is None:
+        fn(*args)
+    else:
+        loop.add_callback(fn, *args)
+
+
 def apply_url_presets(*calcs: Any, tabs: widgets.Tab | None = None, tab_names: Sequence[str] = ()) -> None:
     """Apply the page's URL preset to ``calcs`` (each a cmvlib.ui calculator with ``set_inputs``).
 
@@ -78,7 +131,7 @@ def apply_url_presets(*calcs: Any, tabs: widgets.Tab | None = None, tab_names: S
 
     def wait_then_run() -> None:
         from voila.utils import get_query_string   # blocks until Voilà hands this kernel a request
-        run(get_query_string())
+        _on_kernel_thread(_apply_on_kernel, run, get_query_string())
 
     threading.Thread(target=wait_then_run, name="cmv-url-preset", daemon=True).start()
 

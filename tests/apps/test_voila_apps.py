@@ -186,6 +186,20 @@ def test_foscarnet_tab_computes_the_label_dose(voila, app_page):
     calc.locator(".cmv-result", has_text=expected).wait_for()
 
 
+def test_maribavir_tab_follows_the_boxes_ticked(voila, app_page):
+    page = open_app(app_page, voila, "dosing_workbench", "tab=maribavir&co_medications=tacrolimus")
+    calc = page.locator(VISIBLE_CALC).first
+    base = cmvlib.dose("maribavir", "treatment", examples.patient("issue-example"), co_medications=["tacrolimus"])
+    calc.locator(".cmv-result", has_text=base.summary).wait_for()
+    calc.locator(".cmv-result", has_text="tacrolimus").wait_for()
+    calc.get_by_label("phenytoin", exact=True).press("Space")      # keyboard, as a projector demo would
+    with_phenytoin = cmvlib.dose("maribavir", "treatment", examples.patient("issue-example"),
+                                 co_medications=["phenytoin", "tacrolimus"])
+    assert with_phenytoin.summary != base.summary
+    calc.locator(".cmv-result", has_text=with_phenytoin.summary).wait_for()
+    assert app_page.outside == []
+
+
 def test_viral_load_fit_follows_the_results_typed(voila, app_page):
     page = open_app(app_page, voila, "viral_load_simulator")
     points = [(0, 40000), (4, 5000), (8, 700)]

@@ -287,6 +287,40 @@ def test_immunoglobulin_calculator_matches_core():
     assert "Not computed" in result(calc) and "height" in result(calc)
 
 
+# ------------------------------------------------------------------------------------------ maribavir
+@pytest.mark.parametrize("meds", ["", "tacrolimus", "carbamazepine", "phenytoin, tacrolimus", "Rifampicin",
+                                  "ganciclovir", "carbamazepine, phenytoin", "aspirin", "phenobarbital; omeprazole"])
+@pytest.mark.parametrize("scenario", ["issue-example", "hemodialysis"])
+def test_maribavir_calculator_matches_cmvlib(meds, scenario):
+    calc = ui.maribavir_calculator(scenario=scenario, co_medications=meds)
+    names = [m.strip() for m in meds.replace(";", ",").split(",") if m.strip()]
+    expected = cmvlib.dose("maribavir", "treatment", examples.patient(scenario), co_medications=names)
+    out = result(calc)
+    assert expected.source in out and expected.reason in out
+    assert (DOSE_MARK in calc.result_html.value) == expected.recommended
+    if expected.recommended:
+        assert expected.summary in out
+    for w in expected.warnings:
+        assert w in out
+
+
+def test_maribavir_presets_tick_boxes_and_keep_other_names_as_text():
+    calc = ui.maribavir_calculator(co_medications="Rifampicin, tacrolimus, aspirin")
+    ticked = {name for name, w in calc.fields.items() if name.startswith("takes_") and w.value}
+    assert ticked == {"takes_rifampin", "takes_tacrolimus"}
+    assert calc.fields["other_co_medications"].value == "aspirin"
+    assert DOSE_MARK not in calc.result_html.value and "rifampin" in result(calc)
+    calc.fields["takes_rifampin"].value = False                 # unticking gives the dose back
+    assert "400 mg" in result(calc) and "check the label" in result(calc)
+    every_box = {name for name in calc.fields if name.startswith("takes_")}
+    assert len(every_box) == len(cmvlib.dosing.maribavir_co_medications())
+
+
+def test_maribavir_bad_preset_names_the_field():
+    calc = ui.maribavir_calculator(co_medications=[3])
+    assert "drug names" in assert_no_dose(calc, "other_co_medications")
+
+
 # -------------------------------------------------------------------------------- bad input
 BAD = [
     ("weight_kg", -70, "between"), ("weight_kg", 0, "between"), ("weight_kg", "seventy", "number"),
@@ -299,7 +333,8 @@ BAD = [
 
 
 @pytest.mark.parametrize("builder", ["renal_calculator", "dose_calculator", "foscarnet_calculator",
-                                     "cidofovir_calculator", "switch_calculator", "immunoglobulin_calculator"])
+                                     "cidofovir_calculator", "maribavir_calculator", "switch_calculator",
+                                     "immunoglobulin_calculator"])
 @pytest.mark.parametrize("field,value,words", BAD)
 def test_bad_patient_input_message_next_to_field_and_no_dose(builder, field, value, words):
     calc = getattr(ui, builder)()

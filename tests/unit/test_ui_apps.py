@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 import html
+import re
+from pathlib import Path
 
+import ipywidgets as widgets
+import nbformat
 import pytest
 
 import cmvlib.ui as ui
 from cmvlib import charts, examples
 from cmvlib.course import PhasePlan, RenalChange, plan_course
 from cmvlib.display import mimebundle
+from cmvlib.ui import apps
 
 
 def shown_errors(calc) -> dict[str, str]:
@@ -132,3 +137,74 @@ def test_no_query_leaves_the_examples(monkeypatch):
     before = calc.result_html.value
     ui.apply_url_presets(calc)
     assert calc.result_html.value == before and calc.preset_html.value == ""
+
+
+# ------------------------------------------------------------------- the README's instructor presets
+README_PRESET = re.compile(r"^\| `(\w+)\.ipynb\?([^`]+)` \|", re.M)
+APPS_DIR = Path(__file__).resolve().parents[2] / "book" / "apps"
+
+
+def _calculators(namespace: dict) -> list:
+    found = []
+    for value in namespace.values():
+        for v in (value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple))
+                  else [value]):
+            if isinstance(v, ui.Calculator) and v not in found:
+                found.append(v)
+    return found
+
+
+@pytest.mark.parametrize("app, query", README_PRESET.findall(
+    (APPS_DIR.parents[1] / "README.md").read_text(encoding="utf-8")))
+def test_every_preset_the_readme_lists_applies_cleanly(app, query, monkeypatch):
+    """Each documented preset address, run through the app notebook itself (as Voilà runs it without
+    pre-heating): no message about the address, no field error, a result in every calculator."""
+    monkeypatch.setenv("QUERY_STRING", query)
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    namespace: dict = {}
+    for cell in nbformat.read(APPS_DIR / f"{app}.ipynb", as_version=4).cells:
+        if cell.cell_type == "code":
+            exec(compile(cell.source, f"{app}.ipynb", "exec"), namespace)   # noqa: S102 - our own notebook
+    calcs = _calculators(namespace)
+    assert calcs, f"{app}: no calculator found"
+    assert all(calc.preset_html.value == "" for calc in calcs), (app, query)
+    tabs = [v for v in namespace.values() if isinstance(v, widgets.Tab)]
+    # the tab the address opens (other tabs get the scenario's patient and may lack a field of their own)
+    shown = [tabs[0].children[tabs[0].selected_index or 0]] if tabs else calcs
+    for calc in shown:
+        assert shown_errors(calc) == {}, (app, query)
+        assert "No result" not in calc.result_html.value, (app, query)
+    if "tab=" in query:
+        assert shown[0] is namespace["calcs"][re.search(r"tab=(\w+)", query).group(1)]
+
+
+# ------------------------------------------------------------- a preset that arrives after the page
+class _Loop:
+    def __init__(self) -> None:
+        self.later: list[tuple[float, object]] = []
+
+    def call_later(self, delay: float, fn) -> None:
+        self.later.append((delay, fn))
+
+
+@pytest.mark.parametrize("browser_has_states", [False, True])
+def test_a_late_preset_sends_every_state_again(browser_has_states, monkeypatch):
+    calc = ui.dose_calculator()
+    loop = _Loop()
+    monkeypatch.setattr(apps, "_kernel_loop", lambda: loop)
+    monkeypatch.setattr(widgets.Widget, "_control_comm", object() if browser_has_states else None)
+    apps._apply_on_kernel(lambda q: apps._apply([calc], q, None, ()), "weight_kg=83")
+    assert calc.fields["weight_kg"].value == "83"                    # applied either way
+    assert [d for d, _ in loop.later] == (list(apps.RESEND_AFTER_S) if browser_has_states else [])
+    sent = []
+    monkeypatch.setattr(widgets.Widget, "send_state", lambda self, key=None: sent.append(self))
+    for _, fn in loop.later:
+        fn()
+    if browser_has_states:   # every widget of the calculator (with a comm) went out again, each time
+        assert calc.fields["weight_kg"] in sent and calc.result_html in sent
+        assert sent.count(calc.result_html) == len(apps.RESEND_AFTER_S)
+
+
+def test_live_widgets_registry_sees_new_widgets():
+    w = widgets.HTML("x")
+    assert w in list(apps._live_widgets())
