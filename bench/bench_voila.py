@@ -258,6 +258,15 @@ class WidgetClient:
                     return m
         raise TimeoutError("no answer from the kernel")
 
+    def drain(self) -> None:
+        """Read what the kernel sent while the client waited (so the first round trip is not a backlog)."""
+        while True:
+            self.ws.settimeout(0.2)
+            try:
+                self.ws.recv()
+            except websocket.WebSocketTimeoutException:
+                return
+
     def round_trip(self, weight: int) -> float:
         """Seconds from the weight sent to the result widget's update that shows the expected dose."""
         expected = EXPECTED[weight]
@@ -270,6 +279,14 @@ class WidgetClient:
 
     def close(self) -> None:
         self.ws.close()
+
+
+async def quiet(limit: float = 600, idle_percent: float = 15.0) -> None:
+    """Wait until the machine's CPU use stays under ``idle_percent`` for 3 s in a row (or ``limit`` s)."""
+    deadline, calm = time.monotonic() + limit, 0
+    while calm < 3 and time.monotonic() < deadline:
+        busy = await asyncio.to_thread(psutil.cpu_percent, 1.0)
+        calm = calm + 1 if busy < idle_percent else 0
 
 
 async def protocol_sessions(server, sessions: int, trips: int = 10) -> dict:
@@ -288,8 +305,9 @@ async def protocol_sessions(server, sessions: int, trips: int = 10) -> dict:
             errors += 1
             print(f"    session failed: {type(err).__name__}: {err}", flush=True)
     await settle(server, fills + 1)
-    await asyncio.sleep(5)
+    await quiet()       # every used kernel replaced in the pools: measure the server at rest, not refilling
     after = tree_rss(server.proc.pid)
+    await asyncio.gather(*[asyncio.to_thread(c.drain) for c in clients])
     barrier = threading.Barrier(len(clients))
     times: list[float] = []
     failures: list[BaseException] = []

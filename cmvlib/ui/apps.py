@@ -36,14 +36,15 @@ def _preheated() -> bool:
     return os.environ.get("VOILA_PREHEAT") == "True"
 
 
-def _apply(calcs: Sequence[Any], query: str | None, tabs: widgets.Tab | None, tab_names: Sequence[str]) -> None:
+def _apply(calcs: Sequence[Any], query: str | None, tabs: widgets.Tab | None, tab_names: Sequence[str]) -> bool:
+    """Apply ``query``; ``False`` if it held nothing (no widget changed)."""
     try:
         inputs = presets.inputs_from_query(query)
     except InputError as err:
         calcs[0].preset_html.value = render_error(err, "Address (preset)")
-        return
+        return True
     if not inputs:
-        return
+        return False
     targets = list(calcs)
     if tabs is not None:
         wanted = inputs.pop("app", None) or inputs.pop("tab", None)
@@ -51,7 +52,7 @@ def _apply(calcs: Sequence[Any], query: str | None, tabs: widgets.Tab | None, ta
             if wanted not in tab_names:
                 calcs[0].preset_html.value = render_error(
                     InputError("app", f"must be one of {', '.join(tab_names)} (got {wanted!r})"), "Address (preset)")
-                return
+                return True
             tabs.selected_index = tab_names.index(wanted)
             targets = [calcs[tab_names.index(wanted)]]
         else:
@@ -62,6 +63,7 @@ def _apply(calcs: Sequence[Any], query: str | None, tabs: widgets.Tab | None, ta
                     calc.set_inputs(scenario=inputs["scenario"])
     for calc in targets:
         calc.set_inputs(**inputs)
+    return True
 
 
 #: Seconds after a late preset when every widget's state is sent again (see :func:`_apply_on_kernel`).
@@ -88,19 +90,19 @@ def _live_widgets() -> Iterable[widgets.Widget]:
     return widget_module._instances.values()   # ipywidgets 8 registry (pinned; tests/unit/test_ui_apps.py)
 
 
-def _apply_on_kernel(run: Callable[[str | None], None], query: str | None) -> None:
+def _apply_on_kernel(run: Callable[[str | None], bool], query: str | None) -> None:
     """Apply a preset (called on the kernel's thread).
 
     If the browser has already fetched the widget states (ipywidgets' control comm is open), the changes
     are sent as updates, and an update that reaches the browser while it is still building its widget
     models from those states is dropped there: a bookmark then opened on the wrong tab (4 loads in 50 on
     a loaded machine, though the kernel had the right tab). So in that case every state is sent again
-    once the page has had time to build its models.
+    once the page has had time to build its models. An empty query changes nothing and sends nothing.
     """
     browser_has_states = getattr(widgets.Widget, "_control_comm", None) is not None
-    run(query)
+    changed = run(query)
     loop = _kernel_loop()
-    if browser_has_states and loop is not None:
+    if changed and browser_has_states and loop is not None:
         for delay in RESEND_AFTER_S:
             loop.call_later(delay, _send_all_states)
 
@@ -122,8 +124,8 @@ def apply_url_presets(*calcs: Any, tabs: widgets.Tab | None = None, tab_names: S
     With ``tabs`` (one calculator per tab, named by ``tab_names``), ``?app=<name>`` opens that tab and the
     other values go to its calculator; a ``scenario`` loads the same patient in every tab.
     """
-    def run(query: str | None) -> None:
-        _apply(calcs, query, tabs, tuple(tab_names))
+    def run(query: str | None) -> bool:
+        return _apply(calcs, query, tabs, tuple(tab_names))
 
     if not _preheated():
         run(_query_now())

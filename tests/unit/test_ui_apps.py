@@ -188,19 +188,21 @@ class _Loop:
 
 
 @pytest.mark.parametrize("browser_has_states", [False, True])
-def test_a_late_preset_sends_every_state_again(browser_has_states, monkeypatch):
+@pytest.mark.parametrize("query", ["weight_kg=83", ""])
+def test_a_late_preset_sends_every_state_again(browser_has_states, query, monkeypatch):
     calc = ui.dose_calculator()
     loop = _Loop()
     monkeypatch.setattr(apps, "_kernel_loop", lambda: loop)
     monkeypatch.setattr(widgets.Widget, "_control_comm", object() if browser_has_states else None)
-    apps._apply_on_kernel(lambda q: apps._apply([calc], q, None, ()), "weight_kg=83")
-    assert calc.fields["weight_kg"].value == "83"                    # applied either way
-    assert [d for d, _ in loop.later] == (list(apps.RESEND_AFTER_S) if browser_has_states else [])
+    apps._apply_on_kernel(lambda q: apps._apply([calc], q, None, ()), query)
+    assert calc.fields["weight_kg"].value == ("83" if query else "70")    # applied either way
+    resend = browser_has_states and bool(query)                         # an empty query changes nothing
+    assert [d for d, _ in loop.later] == (list(apps.RESEND_AFTER_S) if resend else [])
     sent = []
     monkeypatch.setattr(widgets.Widget, "send_state", lambda self, key=None: sent.append(self))
     for _, fn in loop.later:
         fn()
-    if browser_has_states:   # every widget of the calculator (with a comm) went out again, each time
+    if resend:   # every widget of the calculator (with a comm) went out again, each time
         assert calc.fields["weight_kg"] in sent and calc.result_html in sent
         assert sent.count(calc.result_html) == len(apps.RESEND_AFTER_S)
 
