@@ -40,7 +40,7 @@ import websocket   # websocket-client (as in the security test)
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "apps")]
 from browserkit import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from voilautil import APPS, kernel_id_of, voila_server  # noqa: E402
+from voilautil import APPS, kernel_id_of, kernel_message, voila_server  # noqa: E402
 
 import cmvlib  # noqa: E402
 from cmvlib import examples  # noqa: E402
@@ -209,13 +209,6 @@ async def concurrent(browser, server, sessions: int) -> dict:
 
 
 # --------------------------------------------------------------------- part 5: protocol clients
-def _wire(msg_type: str, channel: str, content: dict, metadata: dict | None = None) -> str:
-    header = {"msg_id": uuid.uuid4().hex, "username": "student", "session": uuid.uuid4().hex,
-              "msg_type": msg_type, "version": "5.3", "date": "2026-01-01T00:00:00Z"}
-    return json.dumps({"header": header, "parent_header": {}, "metadata": metadata or {}, "content": content,
-                       "channel": channel, "buffers": []})
-
-
 class WidgetClient:
     """One student's session without a browser: the rendered page, its kernel's websocket, and the
     dosing workbench's first tab found in the widget states (weight box and result)."""
@@ -223,12 +216,11 @@ class WidgetClient:
     def __init__(self, server) -> None:
         with urllib.request.urlopen(server.app_url("dosing_workbench"), timeout=120) as r:
             kernel = kernel_id_of(r.read().decode())
-        self.ws = websocket.create_connection(f"ws://127.0.0.1:{server.port}/api/kernels/{kernel}/channels"
-                                              f"?session_id={uuid.uuid4().hex}", timeout=60)
+        self.ws = websocket.create_connection(server.channels_url(kernel), timeout=60)
         control = uuid.uuid4().hex
-        self.ws.send(_wire("comm_open", "shell", {"comm_id": control, "target_name": "jupyter.widget.control",
+        self.ws.send(kernel_message("comm_open", "shell", {"comm_id": control, "target_name": "jupyter.widget.control",
                                                   "data": {}}, {"version": "1.0.0"}))   # control protocol
-        self.ws.send(_wire("comm_msg", "shell", {"comm_id": control, "data": {"method": "request_states"}}))
+        self.ws.send(kernel_message("comm_msg", "shell", {"comm_id": control, "data": {"method": "request_states"}}))
         states = self._wait(lambda m: m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == control)
         states = states["content"]["data"]["states"]
         tab = next(s["state"] for s in states.values() if s["model_name"] == "TabModel")
@@ -271,7 +263,7 @@ class WidgetClient:
         """Seconds from the weight sent to the result widget's update that shows the expected dose."""
         expected = EXPECTED[weight]
         t0 = time.perf_counter()
-        self.ws.send(_wire("comm_msg", "shell", {"comm_id": self.weight, "data": {
+        self.ws.send(kernel_message("comm_msg", "shell", {"comm_id": self.weight, "data": {
             "method": "update", "state": {"value": str(weight)}, "buffer_paths": []}}))
         self._wait(lambda m: m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == self.result
                    and expected in str(m["content"]["data"].get("state", {}).get("value", "")))

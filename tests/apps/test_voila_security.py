@@ -13,13 +13,12 @@ import http.client
 import json
 import time
 import urllib.request
-import uuid
 from pathlib import Path
 
 import pytest
 import websocket   # websocket-client
 
-from voilautil import kernel_id_of
+from voilautil import kernel_id_of, kernel_message
 
 pytestmark = [pytest.mark.slow]
 
@@ -29,13 +28,6 @@ ROOT = Path(__file__).resolve().parents[2]
 def _render(voila, app: str = "regimen_selector") -> str:
     with urllib.request.urlopen(voila.app_url(app), timeout=60) as r:
         return r.read().decode()
-
-
-def _msg(msg_type: str, channel: str, content: dict) -> str:
-    header = {"msg_id": uuid.uuid4().hex, "username": "student", "session": uuid.uuid4().hex,
-              "msg_type": msg_type, "version": "5.3", "date": "2026-01-01T00:00:00Z"}
-    return json.dumps({"header": header, "parent_header": {}, "metadata": {}, "content": content,
-                       "channel": channel, "buffers": []})
 
 
 def _replies(ws, seconds: float) -> list[dict]:
@@ -53,10 +45,9 @@ def _replies(ws, seconds: float) -> list[dict]:
 
 def test_execute_request_over_the_kernel_websocket_runs_nothing(voila, tmp_path):
     kernel = kernel_id_of(_render(voila))
-    ws = websocket.create_connection(f"ws://127.0.0.1:{voila.port}/api/kernels/{kernel}/channels"
-                                     f"?session_id={uuid.uuid4().hex}", timeout=10)
+    ws = websocket.create_connection(voila.channels_url(kernel), timeout=10)
     try:
-        ws.send(_msg("kernel_info_request", "shell", {}))
+        ws.send(kernel_message("kernel_info_request", "shell", {}))
         assert any(m["header"]["msg_type"] == "kernel_info_reply" for m in _replies(ws, 5)), \
             "the kernel channel does not answer at all: the test below would prove nothing"
         targets = []
@@ -64,11 +55,11 @@ def test_execute_request_over_the_kernel_websocket_runs_nothing(voila, tmp_path)
             target = tmp_path / f"pwned-{channel}"
             targets.append(target)
             code = f"open({str(target)!r}, 'w').write('executed')"
-            ws.send(_msg("execute_request", channel, {"code": code, "silent": False, "store_history": True,
+            ws.send(kernel_message("execute_request", channel, {"code": code, "silent": False, "store_history": True,
                                                       "user_expressions": {}, "allow_stdin": False,
                                                       "stop_on_error": True}))
         for other in ("inspect_request", "complete_request", "history_request"):
-            ws.send(_msg(other, "shell", {"code": "import os", "cursor_pos": 9, "detail_level": 0,
+            ws.send(kernel_message(other, "shell", {"code": "import os", "cursor_pos": 9, "detail_level": 0,
                                           "hist_access_type": "tail", "n": 5, "output": True, "raw": True}))
         replies = _replies(ws, 4)
     finally:

@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,10 @@ class Server:
 
     def app_url(self, app: str, query: str = "") -> str:
         return f"{self.url}voila/render/{app}.ipynb" + (f"?{query}" if query else "")
+
+    def channels_url(self, kernel_id: str) -> str:
+        """The websocket a page opens to talk to its kernel (a new session id each time)."""
+        return f"ws://127.0.0.1:{self.port}/api/kernels/{kernel_id}/channels?session_id={uuid.uuid4().hex}"
 
 
 def _command(port: int, plain: bool, extra: tuple[str, ...], config_dir: Path) -> list[str]:
@@ -124,3 +129,12 @@ def kernel_id_of(html: str) -> str:
         raise AssertionError("no kernelId in the page")
     return m.group(1)
 
+
+def kernel_message(msg_type: str, channel: str, content: dict, metadata: dict | None = None) -> str:
+    """A Jupyter message as a browser sends it over the kernel websocket (JSON, protocol 5.3)."""
+    import json
+
+    header = {"msg_id": uuid.uuid4().hex, "username": "student", "session": uuid.uuid4().hex,
+              "msg_type": msg_type, "version": "5.3", "date": "2026-01-01T00:00:00Z"}
+    return json.dumps({"header": header, "parent_header": {}, "metadata": metadata or {}, "content": content,
+                       "channel": channel, "buffers": []})
