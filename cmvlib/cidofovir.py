@@ -14,11 +14,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import validate
+from . import bands, validate
 from ._rules import rules
+from .bands import round_half_up
 from .errors import InputError
-from .patient import LIMITS, Patient, RenalFunction, round_half_up
+from .patient import LIMITS, Patient, RenalFunction
 from .result import DoseResult
+from .sources import cite
 
 _TABLE = "cidofovir"
 
@@ -33,11 +35,12 @@ def eligibility_problems(patient: Patient, renal: RenalFunction) -> list[str]:
         return ["On hemodialysis: creatinine clearance is far below the label's minimum of more than 55 mL/min."]
     scr, protein = _need_scr(patient), _need_protein(patient)
     problems = []
-    if scr > _r("start_max_scr_mg_dl"):
-        problems.append(f"Serum creatinine {scr:.3g} mg/dL is above {_r('start_max_scr_mg_dl'):g} mg/dL.")
-    if renal.crcl_ml_min <= _r("start_min_crcl_ml_min"):
-        problems.append(f"CrCl {renal.crcl_ml_min:g} mL/min is {_r('start_min_crcl_ml_min'):g} mL/min or less.")
-    if protein >= _r("start_max_urine_protein_mg_dl"):
+    max_scr = _r("start_max_scr_mg_dl")
+    if bands.above(scr, max_scr):
+        problems.append(f"Serum creatinine {patient.scr_text((max_scr,))} is above {max_scr:g} mg/dL.")
+    if bands.at_most(renal.crcl_ml_min, _r("start_min_crcl_ml_min")):
+        problems.append(f"CrCl {renal.crcl_text()} is {_r('start_min_crcl_ml_min'):g} mL/min or less.")
+    if bands.at_least(protein, _r("start_max_urine_protein_mg_dl")):
         problems.append(f"Urine protein {protein:g} mg/dL is {_r('start_max_urine_protein_mg_dl'):g} mg/dL (2+) "
                         "or more.")
     return problems
@@ -62,9 +65,10 @@ def cidofovir_dose(phase: str, patient: Patient, renal: RenalFunction,
     """Cidofovir dose, or ``recommended=False`` with the reason. Use :func:`cmvlib.dose` normally.
 
     Without a baseline creatinine the label's criteria for **starting** apply. With
-    ``baseline_serum_creatinine_mg_dl`` (the value before treatment) the in-course rule applies: a rise of
-    0.3–0.4 mg/dL lowers the dose to 3 mg/kg. The label's discontinuation threshold for larger rises could
-    not be verified (recalled as 0.5 mg/dL or more), so above a 0.4 mg/dL rise no dose is given.
+    ``baseline_serum_creatinine_mg_dl`` (the value before treatment) the label's in-course rule applies, on
+    the exact rise (never rounded first): 0.3-0.4 mg/dL above baseline, the maintenance dose is reduced to
+    3 mg/kg; 0.5 mg/dL or more, or 3+ proteinuria, cidofovir is discontinued. Where the label gives no dose
+    (a rise between 0.4 and 0.5 mg/dL, a rise during induction, 2+ proteinuria) no dose is given.
     """
     rs = rules(_TABLE)
     dose_rule = rs[f"{phase}_mg_per_kg"]
@@ -76,9 +80,11 @@ def cidofovir_dose(phase: str, patient: Patient, renal: RenalFunction,
                           interval if ok else None, None, reason, source, mg_per_kg=mg_per_kg if ok else None,
                           route="IV", renal=renal, warnings=tuple(renal.warnings) + warnings)
 
+    def mg(mg_per_kg: float) -> str:
+        return f"{mg_per_kg:g} mg/kg × {w.text} = {round_half_up(mg_per_kg * w.kg, 2):g} mg"
+
     problems = eligibility_problems(patient, renal)
-    base_text = (f"{dose_rule.note} With probenecid and saline (see the schedule). "
-                 f"{dose_rule.value:g} mg/kg × {w.kg:g} kg = {round_half_up(dose_rule.value * w.kg, 2):g} mg.")
+    base_text = f"{dose_rule.note} With probenecid and saline (see the schedule). {mg(dose_rule.value)}."
     if baseline_serum_creatinine_mg_dl is None:
         if problems:
             return result(False, None, "Contraindicated: " + " ".join(problems),
@@ -88,24 +94,38 @@ def cidofovir_dose(phase: str, patient: Patient, renal: RenalFunction,
     lo, hi, unit = LIMITS["serum_creatinine_mg_dl"]
     baseline = validate.number(baseline_serum_creatinine_mg_dl, "baseline_serum_creatinine_mg_dl", lo, hi, unit)
     scr, protein = _need_scr(patient), _need_protein(patient)
-    rise = round_half_up(scr - baseline, 2)
-    reduce = rs["reduced_mg_per_kg"]
-    if protein >= _r("start_max_urine_protein_mg_dl"):
-        return result(False, None, f"Urine protein {protein:g} mg/dL (2+ or more) during therapy. The label stops "
-                      "cidofovir for 3+ proteinuria; its full in-course proteinuria rule could not be verified, so "
-                      "no dose is given. Check the current label.", rs["start_max_urine_protein_mg_dl"].source)
-    if rise > _r("reduce_rise_max_mg_dl"):
-        return result(False, None, f"Serum creatinine has risen {rise:g} mg/dL above baseline. The label says to "
-                      "discontinue for rises beyond the 0.3-0.4 mg/dL reduction band; the exact threshold (recalled "
-                      "as 0.5 mg/dL or more) could not be verified, so no dose is given above a 0.4 mg/dL rise.",
-                      reduce.source)
-    warnings = tuple(f"Start criteria no longer met: {p}" for p in problems)
-    if rise >= _r("reduce_rise_min_mg_dl"):
-        return result(True, reduce.value, f"Serum creatinine has risen {rise:g} mg/dL above baseline "
-                      f"(0.3-0.4 mg/dL): reduce to {reduce.value:g} mg/kg × {w.kg:g} kg = "
-                      f"{round_half_up(reduce.value * w.kg, 2):g} mg.", reduce.source, warnings)
-    return result(True, dose_rule.value, f"Creatinine change {rise:+g} mg/dL from baseline (below the 0.3 mg/dL "
-                  f"that triggers a reduction). {base_text}", dose_rule.source, warnings)
+    rise = scr - baseline  # exact: a 0.404 mg/dL rise is above the 0.3-0.4 band, not in it
+    reduce, stop = rs["reduced_mg_per_kg"], rs["stop_rise_min_mg_dl"]
+    r_min, r_max = _r("reduce_rise_min_mg_dl"), _r("reduce_rise_max_mg_dl")
+    rise_text = bands.shown(rise, 2, (r_min, r_max, stop.value))
+    changing: tuple[str, ...] = ()
+    if bands.compare(rise, 0) != 0:
+        changing = (f"Creatinine has changed from baseline ({baseline:g} → {patient.scr_text()}): Cockcroft–Gault "
+                    "assumes a stable creatinine, so the clearance shown lags a changing value; recheck it before "
+                    f"each dose. [{cite('chen2013', 'clearance equations assume a steady-state creatinine')}]",)
+    protein_rule = rs["in_course_urine_protein_mg_dl"]
+    if bands.at_least(protein, protein_rule.value):
+        return result(False, None, f"Urine protein {protein:g} mg/dL (2+ or more) during therapy: {protein_rule.note}",
+                      protein_rule.source, changing)
+    if bands.at_least(rise, stop.value):
+        return result(False, None, f"Serum creatinine has risen {rise_text} mg/dL above baseline "
+                      f"({baseline:g} → {patient.scr_text()}): {stop.note}", stop.source, changing)
+    if bands.above(rise, r_max):
+        return result(False, None, f"Serum creatinine has risen {rise_text} mg/dL above baseline: above the "
+                      f"label's {r_min:g}-{r_max:g} mg/dL reduction band and below its {stop.value:g} mg/dL stop "
+                      "rule, the label gives no dose. No dose is calculated; ask a specialist.", reduce.source, changing)
+    warnings = changing + tuple(f"Start criteria no longer met: {p}" for p in problems)
+    if bands.at_least(rise, r_min):
+        if phase != "maintenance":
+            return result(False, None, f"Serum creatinine has risen {rise_text} mg/dL above baseline during "
+                          "induction: the label's reduction to 3 mg/kg is for the maintenance dose, and it gives no "
+                          "reduced induction dose. No dose is calculated; ask a specialist.", reduce.source, warnings)
+        return result(True, reduce.value, f"Serum creatinine has risen {rise_text} mg/dL above baseline "
+                      f"({r_min:g}-{r_max:g} mg/dL): reduce the maintenance dose to {mg(reduce.value)}.",
+                      reduce.source, warnings)
+    return result(True, dose_rule.value, f"Creatinine change {rise_text if rise < 0 else '+' + rise_text} mg/dL "
+                  f"from baseline (below the {r_min:g} mg/dL that triggers a reduction). {base_text}",
+                  dose_rule.source, warnings)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ This is what the course chart and the linked course app draw.
 [(0, 'ganciclovir', '410 mg IV every 12 h'), (5, 'valganciclovir', '900 mg by mouth every 12 h'), (10, 'valganciclovir', '450 mg by mouth every 12 h')]
 >>> [ch.day for ch in c.changes]
 [5, 10]
+>>> print(c.warnings[0])  # doctest: +ELLIPSIS
+Creatinine changed on day 10 (1.0 → 2.1 mg/dL): Cockcroft–Gault assumes a stable creatinine, so the estimate lags ...
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from .dosing import PHASES, dose
 from .errors import InputError
 from .patient import Patient
 from .result import DoseResult
+from .sources import cite
 
 MAX_COURSE_DAYS = 365
 PCR_TEST = monitoring.PCR_TEST
@@ -88,6 +91,7 @@ class Course:
     viral_load: tuple[tuple[float, float], ...]
     toxicity: tuple[toxicity.TimelineWindow, ...]
     monitoring: tuple[monitoring.MonitoringEvent, ...]
+    warnings: tuple[str, ...] = ()   # shown with the course (creatinine changes, foscarnet re-induction)
 
     @property
     def length_days(self) -> int:
@@ -101,6 +105,38 @@ def _administrations(result: DoseResult, day_in_phase: int) -> int:
         h = result.interval_hours
         return int(24 // h) if h <= 24 else int(day_in_phase % round(h / 24) == 0)
     return int(day_in_phase % 7 in _WEEKLY_PATTERN.get(result.times_per_week or 0, ()))
+
+
+def _mg_dl(value: float | None) -> str:
+    """A creatinine for the reader: "1.0", "2.1", "1.01" (two decimals at most), or "not given"."""
+    if value is None:
+        return "not given"
+    return f"{value:.1f}" if round(value, 1) == round(value, 2) else f"{value:.2f}"
+
+
+def creatinine_change_warning(day: int, before_mg_dl: float | None, after_mg_dl: float | None) -> str:
+    """The warning shown when the creatinine changes during a course: Cockcroft–Gault is derived for, and
+    assumes, a stable creatinine (Cockcroft 1976; Chen 2013 on clearance while creatinine is changing).
+
+    >>> print(creatinine_change_warning(7, 1.0, 1.6))  # doctest: +ELLIPSIS
+    Creatinine changed on day 7 (1.0 → 1.6 mg/dL): Cockcroft–Gault assumes a stable creatinine, ... re-dose. ...
+    """
+    return (f"Creatinine changed on day {day} ({_mg_dl(before_mg_dl)} → {_mg_dl(after_mg_dl)} mg/dL): Cockcroft–Gault "
+            "assumes a stable creatinine, so the estimate lags a rising or falling value; recheck creatinine and "
+            f"re-dose. Sources: {cite('cockcroft1976')}; {cite('chen2013')}.")
+
+
+def _foscarnet_120_warnings(plans: Sequence[PhasePlan]) -> list[str]:
+    """Foscarnet maintenance at 120 mg/kg/day follows re-induction (label): warn when no foscarnet
+    induction phase comes before it in the course."""
+    out = []
+    for i, p in enumerate(plans):
+        if (p.drug, p.phase) == ("foscarnet", "maintenance") and str(p.options.get("regimen", "")).strip() == "120" \
+                and not any((q.drug, q.phase) == ("foscarnet", "induction") for q in plans[:i]):
+            out.append("Foscarnet maintenance at 120 mg/kg/day is for patients who needed early re-induction: the "
+                       "label re-induces first (induction doses again), then continues maintenance at 120 instead of "
+                       f"90 mg/kg/day. This course has no foscarnet induction before it. Source: {cite('label-foscarnet-us')}.")
+    return out
 
 
 def _validate_phases(phases: Sequence[PhasePlan]) -> tuple[PhasePlan, ...]:
@@ -126,6 +162,9 @@ def plan_course(patient: Patient, phases: Sequence[PhasePlan], *, renal_changes:
                 vl0_iu_ml: float | None = None, half_life_days: float | None = None,
                 retinitis: bool = False) -> Course:
     """Compute a course day by day; doses are re-computed whenever renal function changes.
+
+    Whenever a change moves the serum creatinine, the course carries a warning naming the day: the
+    Cockcroft–Gault estimate assumes a stable creatinine and lags a rising or falling one.
 
     Monitoring: the weekly PCR keeps its weekly rhythm from day 0 across phases; the other tests follow
     each phase's drug and phase from the day that phase starts. Toxicity windows start with the first
@@ -158,6 +197,13 @@ def plan_course(patient: Patient, phases: Sequence[PhasePlan], *, renal_changes:
             return Patient(**inputs)
         except TypeError as e:
             raise InputError("renal_changes", f"unknown patient field in a change: {e}") from None
+
+    warnings: list[str] = _foscarnet_120_warnings(plans)
+    for c in changes:
+        if c.day > 0 and ("serum_creatinine_mg_dl" in c.changes or "serum_creatinine_umol_l" in c.changes):
+            before, after = patient_on(c.day - 1).scr_mg_dl, patient_on(c.day).scr_mg_dl
+            if before != after:
+                warnings.append(creatinine_change_warning(c.day, before, after))
 
     cache: dict[tuple, DoseResult] = {}
     days: list[CourseDay] = []
@@ -216,4 +262,4 @@ def plan_course(patient: Patient, phases: Sequence[PhasePlan], *, renal_changes:
                 **{**e.__dict__, "day": day, "date": start + datetime.timedelta(days=day)}))
     return Course(patient, plans, start, tuple(days), tuple(dose_changes), tuple(phase_starts), vl,
                   tuple(sorted(tox, key=lambda w: w.start_day)),
-                  tuple(sorted(events.values(), key=lambda e: (e.day, e.test))))
+                  tuple(sorted(events.values(), key=lambda e: (e.day, e.test))), tuple(dict.fromkeys(warnings)))

@@ -19,11 +19,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from . import _data, validate
+from . import _data, bands, validate
 from ._rules import rules as _rules
 from .cidofovir import cidofovir_dose
 from .errors import InputError
-from .patient import Patient, RenalFunction, round_half_up
+from .bands import round_half_up
+from .patient import Patient, RenalFunction
 from .result import DoseResult, Hydration
 from .sources import cite
 
@@ -99,9 +100,9 @@ def _bound(cell: str, default: float) -> float:
 def _clearance_words(renal: RenalFunction, per_kg: bool = False) -> str:
     if renal.method == "hemodialysis":
         return "On hemodialysis"
-    value = f"{renal.crcl_ml_min_per_kg:g} mL/min/kg" if per_kg else f"{renal.crcl_ml_min:g} mL/min"
+    value = renal.per_kg_text() if per_kg else renal.crcl_text()
     how = "measured" if renal.method == "measured" else "Cockcroft–Gault"
-    return f"CrCl {value} ({how}, {renal.weight.basis} weight {renal.weight.kg:g} kg)"
+    return f"CrCl {value} ({how}, {renal.weight.basis} weight {renal.weight.text})"
 
 
 def _mg(x: float) -> float:
@@ -123,14 +124,14 @@ def _result(drug: str, phase: str, row: Mapping[str, str], renal: RenalFunction,
 
 
 def _crcl_row(table: str, renal: RenalFunction, match: Callable[[Mapping[str, str]], bool]) -> Mapping[str, str]:
-    """The row of a mL/min table (crcl_min <= CrCl < crcl_max) or its hemodialysis row."""
+    """The row of a mL/min table (crcl_min <= CrCl < crcl_max, on the exact clearance) or its hemodialysis row."""
     rows = [r for r in _data.table(table) if match(r)]
     if renal.method == "hemodialysis":
         hits = [r for r in rows if r["hemodialysis"] == "yes"]
     else:
         x = renal.crcl_ml_min
         hits = [r for r in rows if r["hemodialysis"] == "no"
-                and _bound(r["crcl_min"], 0.0) <= x < _bound(r["crcl_max"], float("inf"))]
+                and bands.at_least(x, _bound(r["crcl_min"], 0.0)) and bands.below(x, _bound(r["crcl_max"], float("inf")))]
     if len(hits) != 1:  # the data tests make this unreachable; fail loudly rather than guess
         raise LookupError(f"{table}: {len(hits)} rows match {renal}")
     return hits[0]
@@ -146,7 +147,7 @@ def _ganciclovir(phase: str, patient: Patient, renal: RenalFunction, opts: dict[
         return _result("ganciclovir", phase, row, renal, dose_mg=None, mg_per_kg=None, route="IV",
                        regimen=regimen, reason=f"{where}. {row['note']}")
     mg = _mg(mg_per_kg * renal.weight.kg)
-    reason = (f"{where}. {row['note']} {mg_per_kg:g} mg/kg × {renal.weight.kg:g} kg = {mg:g} mg per dose.")
+    reason = (f"{where}. {row['note']} {mg_per_kg:g} mg/kg × {renal.weight.text} = {mg:g} mg per dose.")
     return _result("ganciclovir", phase, row, renal, dose_mg=mg, mg_per_kg=mg_per_kg, route="IV",
                    regimen=regimen if len(REGIMENS[("ganciclovir", phase)]) > 1 else None, reason=reason)
 
@@ -164,8 +165,8 @@ def _valganciclovir(phase: str, patient: Patient, renal: RenalFunction, opts: di
 def _foscarnet_row(phase: str, regimen: str, per_kg: float) -> Mapping[str, str]:
     def inside(r: Mapping[str, str]) -> bool:
         lo, hi = _bound(r["clcr_min"], 0.0), _bound(r["clcr_max"], float("inf"))
-        above_lo = per_kg >= lo if r["clcr_min_inclusive"] == "yes" else per_kg > lo
-        below_hi = per_kg <= hi if r["clcr_max_inclusive"] == "yes" else per_kg < hi
+        above_lo = bands.at_least(per_kg, lo) if r["clcr_min_inclusive"] == "yes" else bands.above(per_kg, lo)
+        below_hi = bands.at_most(per_kg, hi) if r["clcr_max_inclusive"] == "yes" else bands.below(per_kg, hi)
         return above_lo and below_hi
     hits = [r for r in _data.table("foscarnet") if r["phase"] == phase and r["regimen"] == regimen and inside(r)]
     if len(hits) != 1:
@@ -213,9 +214,9 @@ def _foscarnet(phase: str, patient: Patient, renal: RenalFunction, opts: dict[st
                        regimen=regimen, reason=reason)
     row = _foscarnet_row(phase, regimen, renal.crcl_ml_min_per_kg)
     rules = _rules("foscarnet_rules")
-    if patient.scr_mg_dl is not None and patient.scr_mg_dl > rules["limited_data_scr_mg_dl"].value:
+    if patient.scr_mg_dl is not None and bands.above(patient.scr_mg_dl, rules["limited_data_scr_mg_dl"].value):
         warnings.append(rules["limited_data_scr_mg_dl"].note)
-    if renal.method == "measured" and renal.crcl_ml_min < rules["limited_data_measured_crcl_ml_min"].value:
+    if renal.method == "measured" and bands.below(renal.crcl_ml_min, rules["limited_data_measured_crcl_ml_min"].value):
         warnings.append(rules["limited_data_measured_crcl_ml_min"].note)
     where = _clearance_words(renal, per_kg=True)
     mg_per_kg = _data.opt_float(row["mg_per_kg"])
@@ -225,7 +226,7 @@ def _foscarnet(phase: str, patient: Patient, renal: RenalFunction, opts: dict[st
     mg = _mg(mg_per_kg * renal.weight.kg)
     hours = row["interval_hours"]
     note = f" {row['note']}" if row["note"] else ""
-    reason = (f"{where}.{note} Column {regimen}: {mg_per_kg:g} mg/kg every {hours} h × {renal.weight.kg:g} kg "
+    reason = (f"{where}.{note} Column {regimen}: {mg_per_kg:g} mg/kg every {hours} h × {renal.weight.text} "
               f"= {mg:g} mg per dose. {rules['max_rate_mg_per_kg_min'].note}")
     return _result("foscarnet", phase, row, renal, dose_mg=mg, mg_per_kg=mg_per_kg, route="IV", regimen=regimen,
                    reason=reason, warnings=warnings, hydration=foscarnet_hydration(mg_per_kg, first))

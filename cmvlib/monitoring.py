@@ -10,7 +10,8 @@ The intervals live in ``data/monitoring.csv``, one row per drug, phase and test,
 - Renal checks: foscarnet creatinine 3 times a week in induction, weekly in maintenance (the more
   frequent end of "every 1-2 weeks"); cidofovir creatinine, urine protein and WBC before each dose
   (weekly in induction, every 2 weeks in maintenance), drawn on the dose day; ganciclovir and
-  valganciclovir creatinine before the first dose.
+  valganciclovir creatinine before the first dose (label) and weekly over the whole course (Fraser
+  Health ganciclovir monograph; the same interval for the prodrug valganciclovir).
 - Ophthalmologic examination at baseline when the patient has retinitis; the follow-up interval is
   not given in the sources, so it is a note (:func:`monitoring_notes`), not a dated event.
 

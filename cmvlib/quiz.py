@@ -442,7 +442,7 @@ def compute(spec: Mapping[str, Any]) -> Any:
     9.511608391476285
     >>> compute({"function": "dose", "example": "hemodialysis", "drug": "ganciclovir", "phase": "induction",
     ...          "field": "summary"})
-    '80 mg IV 3 times a week'
+    '80 mg IV 3 times a week, after each dialysis session'
     """
     try:
         run = COMPUTE_FUNCTIONS[spec["function"]]

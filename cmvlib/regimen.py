@@ -33,6 +33,8 @@ from .errors import InputError
 from .guideline import bullet, weakest_evidence
 
 RESISTANCE = ("none", "suspected", "ul97", "ul54")
+#: What :func:`refractory_flag` can say. Only "probable refractory" means refractory; a falling load never is.
+FLAG_STATUSES = ("too early", "responding", "slow response", "probable refractory")
 TRANSPLANT = ("sot", "hsct")
 
 # Plausibility limits for inputs (not clinical numbers): a treatment course is counted in days within
@@ -47,7 +49,7 @@ _MAX_LOAD_IU_ML = 1e10
 def rule(name: str) -> float:
     """A threshold of ``data/decision_rules.csv`` by name.
 
-    >>> rule("min_treatment_days"), rule("refractory_min_log10_fall")
+    >>> rule("min_treatment_days"), rule("response_min_log10_fall")
     (14.0, 1.0)
     """
     try:
@@ -151,6 +153,7 @@ class Option:
     bullet_ids: tuple[str, ...]
     sources: tuple[str, ...]
     evidence: str
+    flag: str = ""   # a caution that goes with the option (also at the start of ``rationale``)
 
 
 @dataclass(frozen=True)
@@ -198,7 +201,7 @@ class Decision:
 
 @dataclass(frozen=True)
 class Flag:
-    """Refractory-infection status: "too early", "responding" or "probable refractory"."""
+    """Refractory-infection status: one of :data:`FLAG_STATUSES`."""
 
     status: str
     reason: str
@@ -236,6 +239,7 @@ class _Listed:
     basis: tuple[str, ...]          # the bullets whose evidence decides the option's evidence
     extra_sources: tuple[str, ...] = ()
     evidence: str | None = None     # set when the option rests on a source rather than on a bullet
+    flag: str = ""                  # a caution shown with the option (Option.flag)
 
 
 def _not(title: str, drugs: tuple[str, ...], reasons: list[tuple[str, tuple[str, ...], tuple[str, ...]]]
@@ -380,6 +384,11 @@ def _foscarnet(f: CaseFeatures) -> _Listed | NotAdvised | None:
     else:
         text = "Alternative if ganciclovir resistance or intolerance develops (alternatives-1)."
         prio = 3
+    if f.progressing_on_therapy:
+        text += (" If the disease is progressing on foscarnet maintenance, the label re-induces first (the "
+                 "induction dose again) and then continues maintenance at 120 mg/kg/day instead of 90; it does not "
+                 "simply raise the maintenance dose.")
+        extra += ("label-foscarnet-us",)
     text += " Nephrotoxic: hydrate with saline and dose by renal function (adverse-effects-2, -3)."
     title = "Foscarnet" if prio == 1 else "Foscarnet (alternative)"
     return _Listed(prio, title, ("foscarnet",), text,
@@ -402,9 +411,22 @@ def _maribavir(f: CaseFeatures) -> _Listed | NotAdvised | None:
             "antagonizes their activation); it raises tacrolimus, ciclosporin, sirolimus and everolimus levels.")
     if f.resistance in ("ul97", "suspected"):
         text += " UL97 also carries maribavir-resistance mutations: check the genotype report."
+    evidence = "verified: US maribavir label (not part of the guideline summary)"
+    if f.retinitis:
+        # The label (verified, facts.md section 5) says maribavir is not expected to work in CNS CMV disease
+        # because of low CNS penetration; the retina is part of the central nervous system. That the trials
+        # (SOLSTICE) excluded retinal and CNS disease was not read in a source: UNVERIFIED, so not claimed.
+        flag = ("CMV retinitis: maribavir is not expected to work in CNS CMV disease because little of it "
+                "reaches the central nervous system (US label), and the retina is part of the central nervous "
+                "system; no source read shows that it treats CMV retinitis. Ranked last: prefer the other "
+                "options and involve an ophthalmologist.")
+        return _Listed(5, "Maribavir (ranked last: not expected to reach the retina)", ("maribavir",),
+                       f"CAUTION: {flag} {text}", ("pitfalls-3",), (), ("label-maribavir-us", "avery2022"),
+                       evidence=evidence + "; the retinitis caution extends the label's CNS statement to the "
+                                           "retina (whether the trials enrolled retinitis was not read)",
+                       flag=flag)
     return _Listed(3, "Maribavir (refractory post-transplant infection)", ("maribavir",), text,
-                   ("pitfalls-3",), (), ("label-maribavir-us", "avery2022"),
-                   evidence="verified: US maribavir label (not part of the guideline summary)")
+                   ("pitfalls-3",), (), ("label-maribavir-us", "avery2022"), evidence=evidence)
 
 
 def _cidofovir(f: CaseFeatures) -> _Listed | NotAdvised | None:
@@ -445,7 +467,7 @@ def select_regimen(features: CaseFeatures) -> list[Option]:
     listed.sort(key=lambda r: (r.priority, order[id(r)]))
     return [Option(rank=i, title=r.title, drugs=r.drugs, rationale=r.rationale, bullet_ids=r.bullet_ids,
                    sources=_sources(r.bullet_ids, r.extra_sources),
-                   evidence=r.evidence or _evidence(r.basis))
+                   evidence=r.evidence or _evidence(r.basis), flag=r.flag)
             for i, r in enumerate(listed, start=1)]
 
 
@@ -475,11 +497,16 @@ def _immunosuppression(f: CaseFeatures) -> Action | None:
                        "Severe disseminated CMV with a mononucleosis-like syndrome: the summary strongly recommends "
                        "stopping immunosuppressive therapy (special-populations-3); no source read addresses this "
                        "presentation.", ("special-populations-3", "special-populations-1"), ("special-populations-3",))
-    return _action("Reduce or stop immunosuppressive therapy when possible",
-                   "Immunocompromised patient: consider stopping immunosuppressive therapy when possible "
-                   "(special-populations-1). Kotton 2025 suggests switching mycophenolate to an mTOR inhibitor "
-                   "and reducing calcineurin inhibitors in R+ kidney recipients.",
-                   ("special-populations-1",), ("special-populations-1",))
+    text = ("Immunocompromised patient: consider stopping immunosuppressive therapy when possible "
+            "(special-populations-1).")
+    extra: tuple[str, ...] = ()
+    if f.transplant == "sot":
+        text += (" After this episode (secondary prevention, not treatment of the current disease): a figure of "
+                 "Kotton 2025 on secondary prevention in R+ kidney recipients says to 'consider switching from "
+                 "mycophenolate to mTOR and reduce CNI'.")
+        extra = ("kotton2025",)
+    return _action("Reduce or stop immunosuppressive therapy when possible", text,
+                   ("special-populations-1",), ("special-populations-1",), extra)
 
 
 def _art(f: CaseFeatures) -> Action | None:
@@ -685,18 +712,36 @@ def _log10_change(before: float, after: float) -> float:
 def refractory_flag(viral_loads: Sequence[tuple[int, float]], adequate_dosing: bool) -> Flag:
     """Is the infection refractory? Days count from day 0 of adequately dosed therapy.
 
+    The definition is the one the book cites. Kotton 2025 (verified): "Probable refractory CMV infection is
+    considered if CMV DNAemia levels remain unchanged or increase after at least 2 wk" of appropriately
+    dosed therapy. The Chemaly 2019 trial definitions call a rise of more than 1 log10 after at least
+    2 weeks refractory and a persistent load (the same level, or a rise under 1 log10) probable
+    refractory; only their abstract was read, so those numbers are UNVERIFIED (facts.md section 7d) and
+    the stronger grade is named in the text but not applied. A load that falls, however slowly, is not refractory by either
+    definition and is never labelled so here.
+
     - "too early": dosing not adequate, no result on or after day 14, or no result at least 14 days
-      before the latest one to compare with.
-    - "responding": the latest result is undetectable (0) or at least 1 log10 below the reference (the
-      last result at least 14 days earlier).
-    - "probable refractory": unchanged, risen, or fallen less than 1 log10 over those 2 weeks. Kotton 2025
-      (verified) calls an unchanged or rising load after 2 weeks *probable* refractory; the trial definitions
-      that grade a rise as "refractory" (Chemaly 2019) have UNVERIFIED numbers, so no stronger grade is given.
+      before the latest one to compare with (the reference: the last result at least 14 days earlier).
+    - "responding": the latest result is undetectable (0) or at least 1 log10 below the reference.
+    - "slow response": below the reference, but by less than 1 log10. Not refractory: keep measuring
+      weekly on the same assay, check the dose and absorption, and judge again at the next result. The
+      1 log10 yardstick is a review's (Griffiths and Reeves 2021), which calls a smaller fall refractory;
+      the consensus definition followed here does not.
+    - "probable refractory": unchanged (the same value) or risen (Kotton 2025).
+
+    What "unchanged" means: no source read gives a number for it (an assay-variability margin within
+    which two results count as the same). The only assay statement at hand (facts.md section 8) is a
+    bias of +0.6 to -1.0 log10 *between* assays after WHO calibration, which says nothing about repeat
+    results on one assay, so it is not used. Hence only an identical result counts as unchanged and any
+    fall counts as a fall; the "slow response" text warns that a very small fall may be within the
+    assay's own variability, so the clinician judges whether the load is in effect unchanged.
 
     >>> refractory_flag([(0, 50000), (7, 20000), (14, 8000)], True).status
-    'probable refractory'
+    'slow response'
     >>> refractory_flag([(0, 50000), (14, 2000)], True).status
     'responding'
+    >>> refractory_flag([(0, 50000), (14, 50000)], True).status
+    'probable refractory'
     >>> refractory_flag([(0, 50000), (14, 90000)], True).status
     'probable refractory'
     >>> refractory_flag([(0, 50000), (10, 90000)], True).status
@@ -707,19 +752,20 @@ def refractory_flag(viral_loads: Sequence[tuple[int, float]], adequate_dosing: b
     if not loads:
         raise InputError("viral_loads", "is missing: give at least one (day, IU/mL) result")
     min_days, window = rule("refractory_min_days"), rule("refractory_window_days")
-    min_fall = rule("refractory_min_log10_fall")
-    basis = (rule_source("refractory_min_days"), rule_source("refractory_min_log10_fall"))
+    min_fall = rule("response_min_log10_fall")
+    definition = rule_source("refractory_min_days")          # Kotton 2025: unchanged or rising after 2 weeks
+    yardstick = rule_source("response_min_log10_fall")       # Griffiths and Reeves 2021: 1 log10 over 2 weeks
     if not adequate:
         return Flag("too early", "Refractoriness is judged only on adequately dosed therapy: correct the dose "
-                    "(renal function, absorption) and count the 2 weeks from then.", basis[:1])
+                    "(renal function, absorption) and count the 2 weeks from then.", (definition,))
     last_day, last = loads[-1]
     if last_day < min_days:
         return Flag("too early", f"Latest result is on day {last_day}: Kotton 2025 judges the response only after "
-                    f"at least {_n(min_days)} days of adequately dosed therapy.", basis[:1])
+                    f"at least {_n(min_days)} days of adequately dosed therapy.", (definition,))
     earlier = [(d, v) for d, v in loads if d <= last_day - window]
     if not earlier:
         return Flag("too early", f"No result at least {_n(window)} days before day {last_day} to compare with.",
-                    basis)
+                    (definition, rule_source("refractory_window_days")))
     ref_day, ref = earlier[-1]
     change = _log10_change(ref, last)
     what = (f"from {_n(ref)} IU/mL on day {ref_day} to {_n(last)} IU/mL on day {last_day}")
@@ -727,12 +773,22 @@ def refractory_flag(viral_loads: Sequence[tuple[int, float]], adequate_dosing: b
         return Flag("probable refractory", f"Viral load rose {what} despite adequately dosed therapy. Kotton 2025 considers "
                     "probable refractory infection when DNAemia is unchanged or rising after at least 2 weeks; "
                     "the numeric trial definitions that call a rise refractory (Chemaly 2019) are UNVERIFIED and are "
-                    "not applied here. Send a resistance genotype and review the regimen.", basis + ("chemaly2019",), change)
+                    "not applied here. Send a resistance genotype and review the regimen.",
+                    (definition, yardstick, "chemaly2019"), change)
+    if change == 0:   # the same value (an undetectable latest result counts as a fall, see _log10_change)
+        return Flag("probable refractory", f"Viral load unchanged {what} despite adequately dosed therapy: Kotton 2025 "
+                    "considers this probable refractory infection (DNAemia unchanged or rising after at least 2 weeks). "
+                    "Check the dose and absorption, send a resistance genotype and review the regimen.",
+                    (definition, "chemaly2019"), change)
     if last == 0:
-        return Flag("responding", f"Viral load {what}: no longer detected.", basis, change)
+        return Flag("responding", f"Viral load {what}: no longer detected.", (definition,), change)
     if -change >= min_fall:
-        return Flag("responding", f"Viral load fell {what}: at least {_n(min_fall)} log10 in 2 weeks.", basis,
-                    change)
-    return Flag("probable refractory", f"Viral load changed {what}: a fall of less than {_n(min_fall)} log10 over "
-                "2 weeks (Griffiths and Reeves 2021); send a resistance genotype and review the regimen.",
-                basis, change)
+        return Flag("responding", f"Viral load fell {what}: at least {_n(min_fall)} log10 in 2 weeks.",
+                    (definition, yardstick), change)
+    return Flag("slow response", f"Slow response: viral load fell {what}, less than {_n(min_fall)} log10 over 2 weeks. "
+                "A falling load is not refractory by the consensus definition (Kotton 2025: unchanged or rising "
+                "after at least 2 weeks), so keep watching: measure weekly on the same assay, check the dose for "
+                "renal function and absorption, and judge again at the next result. A very small fall may be "
+                "within the assay's own variability (no sourced cut-off is applied): if the load is in effect "
+                f"unchanged, that is probable refractory infection. (A review uses a fall of {_n(min_fall)} log10 "
+                "over 2 weeks as its yardstick: Griffiths and Reeves 2021.)", (definition, yardstick), change)

@@ -56,12 +56,15 @@ class DoseResult:
 
     @property
     def frequency(self) -> str:
-        """How often, in words: ``"every 12 h"``, ``"3 times a week"``; empty if not recommended."""
+        """How often, in words: ``"every 12 h"``, ``"3 times a week"`` (on hemodialysis ``"3 times a week, after
+        each dialysis session"``); empty if not recommended."""
         if self.interval_hours is not None:
             words = {48: " (every other day)", 168: " (once a week)", 336: " (every 2 weeks)"}
             return f"every {self.interval_hours:g} h{words.get(self.interval_hours, '')}"
         if self.times_per_week is not None:
-            return f"{self.times_per_week} times a week" if self.times_per_week != 2 else "twice a week"
+            times = f"{self.times_per_week} times a week" if self.times_per_week != 2 else "twice a week"
+            on_dialysis = self.renal is not None and self.renal.method == "hemodialysis"
+            return f"{times}, after each dialysis session" if on_dialysis else times
         return ""
 
     @property

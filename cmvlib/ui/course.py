@@ -3,7 +3,8 @@
 The learner plans two phases (an induction drug and days, then a maintenance drug and days), may make
 the creatinine change on a chosen day, and reads the course :func:`cmvlib.course.plan_course` computes:
 doses re-computed from the label tables whenever renal function changes, the illustrative viral-load
-curve, the usual toxicity windows and the dated monitoring tests. The result sums up the course and
+curve, the usual toxicity windows and the dated monitoring tests. A creatinine change is shown with a
+warning that Cockcroft–Gault assumes a stable creatinine (:attr:`cmvlib.course.Course.warnings`). The result sums up the course and
 its dose changes; :meth:`CourseCalculator.figure` gives the chart and
 :meth:`CourseCalculator.figure_table_html` its table alternative, for an app to show.
 """
@@ -17,7 +18,7 @@ from ..validate import whole_number
 from ..kinetics import half_life_range
 from ._base import Calculator, optional, whole_or_text
 from .patient_form import PatientForm
-from .render import render_course
+from .render import render_course, render_warnings
 
 DEFAULT_SCENARIO = "declining-renal"
 INDUCTION = (("ganciclovir (IV)", "ganciclovir"), ("foscarnet (IV)", "foscarnet"))
@@ -122,9 +123,10 @@ class CourseCalculator(Calculator):
         return "" if self.course is None else course_table_html(self.course)
 
     def compute(self) -> str:
+        """The course in words, with its warnings first (a creatinine change: Cockcroft–Gault lags it)."""
         self.course = None
         self.course = self.plan()
-        return render_course(self.course)
+        return render_warnings(self.course.warnings, "Course warnings") + render_course(self.course)
 
 
 def course_calculator(**presets: Any) -> CourseCalculator:

@@ -91,3 +91,65 @@ def test_mg_per_day_never_rises_when_creatinine_rises(scr_day, scr, ind, rest):
                     renal_changes=[RenalChange(min(scr_day, ind + rest - 1), {"serum_creatinine_mg_dl": later})])
     weekly = [d.result.mg_per_week or 0 for d in c.days]
     assert all(b <= a + 1e-9 for a, b in zip(weekly, weekly[1:]))
+
+
+# --------------------------------------------------------------------------------------------------
+# Re-dosing at a band edge, and the Cockcroft–Gault stable-creatinine warning
+# --------------------------------------------------------------------------------------------------
+# Ganciclovir induction (US label Table 1, facts.md section 1): CrCl >= 70 mL/min -> 5 mg/kg q12h,
+# 50-69 -> 2.5 mg/kg q12h. A 68-year-old man of 70 kg: creatinine 1.0 mg/dL gives exactly 70 mL/min,
+# 1.01 mg/dL gives 69.3 mL/min (examples "band-edge-70" and "issue-example").
+@pytest.mark.parametrize("start_scr, new_scr, before_mg_kg, after_mg_kg, shown", [
+    (1.0, 1.01, 5.0, 2.5, "1.0 → 1.01"),     # down across the edge: 70 -> 69.3 mL/min
+    (1.01, 1.0, 2.5, 5.0, "1.01 → 1.0"),     # up across the edge: 69.3 -> 70 mL/min
+])
+def test_course_re_doses_when_creatinine_crosses_a_band_edge(start_scr, new_scr, before_mg_kg, after_mg_kg, shown):
+    p = patient("band-edge-70", serum_creatinine_mg_dl=start_scr)
+    c = plan_course(p, [PhasePlan("ganciclovir", "induction", 7)],
+                    renal_changes=[RenalChange(3, {"serum_creatinine_mg_dl": new_scr})])
+    assert [d.result.mg_per_kg for d in c.days] == [before_mg_kg] * 3 + [after_mg_kg] * 4
+    assert c.days[3].result == dose("ganciclovir", "induction", patient("band-edge-70", serum_creatinine_mg_dl=new_scr))
+    assert [ch.day for ch in c.changes] == [3]
+    (warning,) = c.warnings
+    assert warning.startswith(f"Creatinine changed on day 3 ({shown} mg/dL): Cockcroft–Gault assumes a stable "
+                              "creatinine, so the estimate lags a rising or falling value")
+    assert "recheck creatinine and re-dose" in warning and "[cockcroft1976]" in warning and "[chen2013]" in warning
+
+
+def test_creatinine_warning_only_when_the_creatinine_changes():
+    p = patient("declining-renal")                       # creatinine 1.0 mg/dL
+    phases = [PhasePlan("ganciclovir", "induction", 10)]
+    assert plan_course(p, phases).warnings == ()
+    assert plan_course(p, phases, renal_changes=[RenalChange(4, {"weight_kg": 70})]).warnings == ()
+    assert plan_course(p, phases, renal_changes=[RenalChange(4, {"serum_creatinine_mg_dl": 1.0})]).warnings == ()
+    assert plan_course(p, phases, renal_changes=[RenalChange(0, {"serum_creatinine_mg_dl": 2.0})]).warnings == ()
+    two = plan_course(p, phases, renal_changes=[RenalChange(3, {"serum_creatinine_mg_dl": 2.0}),
+                                                RenalChange(6, {"serum_creatinine_umol_l": 1.5 * 88.4})])
+    assert [w.split(":")[0] for w in two.warnings] == ["Creatinine changed on day 3 (1.0 → 2.0 mg/dL)",
+                                                       "Creatinine changed on day 6 (2.0 → 1.5 mg/dL)"]
+
+
+def test_course_view_shows_the_creatinine_warning():
+    import html
+
+    from cmvlib import ui
+
+    calc = ui.course_calculator(change_day=10, new_creatinine_mg_dl=2.1)
+    shown = html.unescape(calc.result_html.value)
+    assert calc.course.warnings and calc.course.warnings[0] in shown
+    assert "Creatinine changed on day 10 (1.0 → 2.1 mg/dL): Cockcroft–Gault assumes a stable creatinine" in shown
+    calc.fields["change_day"].value = ""
+    calc.fields["new_creatinine_mg_dl"].value = ""
+    assert calc.course.warnings == () and "Cockcroft–Gault assumes" not in html.unescape(calc.result_html.value)
+
+
+def test_foscarnet_120_maintenance_follows_re_induction():
+    # Label (facts.md section 3): maintenance 90-120 mg/kg/day; 120 when early re-induction is needed.
+    p = patient("normal-renal")
+    alone = plan_course(p, [PhasePlan("foscarnet", "maintenance", 7, {"regimen": "120"})])
+    assert len(alone.warnings) == 1 and "re-induces first" in alone.warnings[0]
+    assert "[label-foscarnet-us]" in alone.warnings[0]
+    after_induction = plan_course(p, [PhasePlan("foscarnet", "induction", 7),
+                                      PhasePlan("foscarnet", "maintenance", 7, {"regimen": "120"})])
+    assert after_induction.warnings == ()
+    assert plan_course(p, [PhasePlan("foscarnet", "maintenance", 7)]).warnings == ()

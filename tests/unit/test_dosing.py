@@ -211,12 +211,37 @@ def test_cidofovir_crcl_exactly_55_is_contraindicated():
     assert not dose("cidofovir", "induction", HD).recommended
 
 
-@pytest.mark.parametrize("current, mg_per_kg", [(1.19, 5), (1.2, 3), (1.3, 3), (1.31, None), (1.4, None), (0.8, 5)])
-def test_cidofovir_creatinine_rise_rule(current, mg_per_kg):
+@pytest.mark.parametrize("current, mg_per_kg, words", [
+    (1.19, 5, "below the 0.3"), (1.2, 3, "reduce the maintenance dose"),  # 1.2 - 0.9 = 0.29999999999999993: 0.3
+    (1.3, 3, "reduce the maintenance dose"), (1.304, None, "gives no dose"), (1.31, None, "gives no dose"),
+    (1.39, None, "gives no dose"), (1.4, None, "must be discontinued"), (2.0, None, "must be discontinued"),
+    (0.8, 5, "below the 0.3")])
+def test_cidofovir_creatinine_rise_rule(current, mg_per_kg, words):
+    # label: rise 0.3-0.4 mg/dL -> maintenance 3 mg/kg; >= 0.5 -> discontinue; between, the label gives no dose
     r = dose("cidofovir", "maintenance", cido(scr=current), baseline_serum_creatinine_mg_dl=0.9)
     assert r.mg_per_kg == mg_per_kg and r.recommended is (mg_per_kg is not None)
-    if mg_per_kg is None:
-        assert "could not be verified" in r.reason
+    assert words in r.reason
+    if current != 0.9:
+        assert any("steady-state creatinine" in w for w in r.warnings)  # Cockcroft–Gault assumes a stable value
+
+
+def test_cidofovir_rise_is_never_rounded_into_the_reduction_band():
+    # 0.404 mg/dL would round to 0.40 and get 3 mg/kg: it is above the band, and the label gives no dose there
+    r = dose("cidofovir", "maintenance", cido(scr=1.304), baseline_serum_creatinine_mg_dl=0.9)
+    assert not r.recommended and "0.404 mg/dL" in r.reason
+
+
+def test_cidofovir_rise_during_induction_gets_no_dose_and_proteinuria_stops():
+    r = dose("cidofovir", "induction", cido(scr=1.2), baseline_serum_creatinine_mg_dl=0.9)
+    assert not r.recommended and "maintenance dose" in r.reason
+    r = dose("cidofovir", "maintenance", cido(protein=100), baseline_serum_creatinine_mg_dl=0.9)
+    assert not r.recommended and "3+ proteinuria" in r.reason
+
+
+def test_cidofovir_creatinine_shown_with_enough_digits_at_the_limit():
+    p = Patient(age_years=30, sex="male", weight_kg=100, serum_creatinine_umol_l=133, urine_protein_mg_dl=0)
+    r = dose("cidofovir", "induction", p)  # 133 / 88.4 = 1.5045 mg/dL: above 1.5, not "1.5 is above 1.5"
+    assert not r.recommended and "1.505 mg/dL (133 µmol/L) is above 1.5 mg/dL" in r.reason
 
 
 def test_cidofovir_needs_creatinine_and_urine_protein():

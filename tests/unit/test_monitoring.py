@@ -49,6 +49,7 @@ def test_monitoring_csv_rows_are_sourced():
 def test_frequency_wording_matches_the_schedule():
     """Rows saying 'twice weekly' schedule 2 per 7 days, '2-3 times weekly' 3 (the upper end), etc."""
     per_week = {"twice weekly during induction": 2, "2-3 times weekly during induction": 3, "weekly": 1,
+                "once weekly": 1,
                 "once weekly thereafter": 1, "at least weekly during maintenance": 1,
                 "at least every 1-2 weeks during maintenance": 1}
     for r in _data.table("monitoring"):
@@ -65,7 +66,10 @@ def test_frequency_wording_matches_the_schedule():
 def test_ganciclovir_exact():
     ev = monitoring_schedule("ganciclovir", START, 14, 14)
     assert by_test(ev) == {PCR: [0, 7, 14, 21], "CBC": [0, 2, 4, 6, 8, 10, 12, 14, 21],
-                           "electrolytes": [0, 3, 7, 10, 14, 21], "creatinine": [0]}
+                           "electrolytes": [0, 3, 7, 10, 14, 21], "creatinine": [0, 7, 14, 21]}
+    crea = [e for e in ev if e.test == "creatinine"]
+    assert [e.source for e in crea] == ["label-ganciclovir-us"] + ["fraser-health-ganciclovir"] * 3
+    assert "before the first dose" in crea[0].reason and "weekly" in crea[1].reason
     cbc = next(e for e in ev if e.test == "CBC")
     assert cbc.source == "davis-drug-guide" and cbc.phase == "induction"
     assert next(e for e in ev if e.day == 21 and e.test == "CBC").phase == "maintenance"
@@ -74,7 +78,9 @@ def test_ganciclovir_exact():
 def test_valganciclovir_uses_the_general_blood_count_schedule():
     ev = monitoring_schedule("valganciclovir", START, 21)
     assert by_test(ev) == {PCR: [0, 7, 14], "CBC": [0, 3, 7, 10, 14, 17],
-                           "electrolytes": [0, 3, 7, 10, 14, 17], "creatinine": [0]}
+                           "electrolytes": [0, 3, 7, 10, 14, 17], "creatinine": [0, 7, 14]}
+    assert [e.source for e in ev if e.test == "creatinine"] == ["label-valganciclovir-us"] + [
+        "fraser-health-ganciclovir"] * 2
     assert {e.source for e in ev if e.test == "CBC"} == {"nihoi-cmv"}
     assert {e.bullet_id for e in ev if e.test == "CBC"} == {"monitoring-2"}
 
@@ -114,6 +120,8 @@ def test_retinitis_adds_baseline_eye_exam_and_a_note_only():
 
 def test_notes_exact():
     assert monitoring_notes("cidofovir") == ()
+    # creatinine is now scheduled for (val)ganciclovir, so no "interval not given" note is left
+    assert not any("creatinine" in n.lower() for d in ("ganciclovir", "valganciclovir") for n in monitoring_notes(d))
     assert len(monitoring_notes("foscarnet")) == 2 and "ECG" in monitoring_notes("foscarnet")[0]
     assert all(n.endswith("]") for d in DRUGS for n in monitoring_notes(d, True))
 
@@ -130,6 +138,93 @@ def test_maintenance_only_course_and_datetime_start():
     ev = monitoring_schedule("ganciclovir", datetime.datetime(2026, 3, 2, 9, 30), 0, 14)
     assert ev[0].date == START and {e.phase for e in ev} == {"maintenance"}
     assert by_test(ev)["CBC"] == [0, 7]
+
+
+# --------------------------------------------------------------------------------------------------
+# Every drug's schedule against the intervals of facts.md section 9
+# --------------------------------------------------------------------------------------------------
+# facts.md section 9, "Toxicity timelines and monitoring" (../shared/clinical/facts.md), quoted:
+#   Ganciclovir / valganciclovir, "Monitoring":
+#     - "Davis: CBC at least every 2 days during twice-daily dosing, then weekly. VERIFIED."
+#     - "Fraser Health: CBC with differential twice weekly; SCr weekly. VERIFIED."
+#     - "NIH OI: CBC and electrolytes twice weekly during induction, then weekly (AIII)."
+#     - "US label: SCr or CrCl before and during treatment. VERIFIED."
+#   Foscarnet: "Monitor SCr 2-3 times weekly during induction and every 1-2 weeks during maintenance;
+#     electrolytes 2-3 times weekly during induction and weekly during maintenance. ECG at baseline and
+#     periodically. VERIFIED (secondary)."
+#   Cidofovir: "Check SCr and urine protein, and WBC, within 48 h before each dose."
+#   (The guideline summary's monitoring-2, for every drug: "Complete blood counts and serum electrolytes
+#   should be monitored twice weekly during induction therapy and once weekly thereafter".)
+# Specs: ("every", n) = an event at the start and then never more than n days apart (also across the end
+# of the phase); ("per_week", k) = at least k events in every full week of the phase; ("before_dose",) =
+# on or within 2 days (48 h) before each dose day.
+EVERY_2, WEEKLY, EVERY_2_WEEKS = ("every", 2), ("every", 7), ("every", 14)
+TWICE_WEEKLY = ("per_week", 2)
+SECTION_9 = {
+    "ganciclovir": {("creatinine", "induction"): WEEKLY, ("creatinine", "maintenance"): WEEKLY,
+                    ("CBC", "induction"): EVERY_2, ("CBC", "maintenance"): WEEKLY,
+                    ("electrolytes", "induction"): TWICE_WEEKLY, ("electrolytes", "maintenance"): WEEKLY},
+    "valganciclovir": {("creatinine", "induction"): WEEKLY, ("creatinine", "maintenance"): WEEKLY,
+                       ("CBC", "induction"): TWICE_WEEKLY, ("CBC", "maintenance"): WEEKLY,
+                       ("electrolytes", "induction"): TWICE_WEEKLY, ("electrolytes", "maintenance"): WEEKLY},
+    "foscarnet": {("creatinine", "induction"): TWICE_WEEKLY, ("creatinine", "maintenance"): EVERY_2_WEEKS,
+                  ("electrolytes", "induction"): TWICE_WEEKLY, ("electrolytes", "maintenance"): WEEKLY,
+                  ("CBC", "induction"): TWICE_WEEKLY, ("CBC", "maintenance"): WEEKLY},
+    "cidofovir": {("creatinine", "induction"): ("before_dose",), ("creatinine", "maintenance"): ("before_dose",),
+                  ("urine protein", "induction"): ("before_dose",), ("urine protein", "maintenance"): ("before_dose",),
+                  ("CBC", "induction"): ("before_dose",), ("CBC", "maintenance"): ("before_dose",),
+                  ("electrolytes", "induction"): TWICE_WEEKLY, ("electrolytes", "maintenance"): WEEKLY},
+}
+# Course lengths: cidofovir's label induction is 2 weekly doses, then a dose every 2 weeks.
+COURSE = {"ganciclovir": (21, 28), "valganciclovir": (21, 28), "foscarnet": (21, 28), "cidofovir": (14, 42)}
+
+
+def _meets(days: list[int], start: int, end: int, spec: tuple, dose_days: list[int]) -> str:
+    """An empty string when ``days`` meet ``spec`` over the phase ``[start, end)``, else what is wrong."""
+    inside = [d for d in days if start <= d < end]
+    if spec[0] == "every":
+        gap = spec[1]
+        before = [d for d in days if d < start]
+        anchor = [before[-1]] if before else []
+        if not anchor and start not in inside:
+            return f"no event on day {start}, the start of the phase"
+        seq = anchor + inside
+        if not seq:
+            return "no event"
+        worst = max([b - a for a, b in zip(seq, seq[1:])] + [end - seq[-1]])
+        return "" if worst <= gap else f"a gap of {worst} days (allowed {gap})"
+    if spec[0] == "per_week":
+        for week in range((end - start) // 7):
+            n = sum(start + 7 * week <= d < start + 7 * week + 7 for d in inside)
+            if n < spec[1]:
+                return f"{n} event(s) in week {week + 1} of the phase (needed {spec[1]})"
+        return ""
+    missing = [d for d in dose_days if start <= d < end and not any(d - 2 <= x <= d for x in days)]
+    return f"nothing within 48 h before the doses on days {missing}" if missing else ""
+
+
+@pytest.mark.parametrize("drug", DRUGS)
+def test_every_schedule_meets_the_section_9_intervals(drug):
+    assert set(SECTION_9) == set(DRUGS)              # every drug is checked
+    induction, maintenance = COURSE[drug]
+    total = induction + maintenance
+    dose_days = list(range(0, induction, 7)) + list(range(induction, total, 14))   # cidofovir only
+    got = by_test(monitoring_schedule(drug, START, induction, maintenance))
+    problems = []
+    for (test, phase), spec in SECTION_9[drug].items():
+        start, end = (0, induction) if phase == "induction" else (induction, total)
+        why = _meets(got.get(test, []), start, end, spec, dose_days)
+        if why:
+            problems.append(f"{drug} {test} in {phase}: {why}")
+    assert problems == []
+
+
+def test_section_9_checker_catches_a_missing_interval():
+    # the checker itself: creatinine only at baseline (the old ganciclovir schedule) fails the weekly rule
+    assert _meets([0], 0, 21, WEEKLY, []) == "a gap of 21 days (allowed 7)"
+    assert _meets([0, 7, 14], 0, 21, WEEKLY, []) == ""
+    assert _meets([0, 3, 7, 14, 17], 0, 21, TWICE_WEEKLY, []) == "1 event(s) in week 2 of the phase (needed 2)"
+    assert _meets([0, 9], 0, 14, ("before_dose",), [0, 7]) == "nothing within 48 h before the doses on days [7]"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -164,6 +259,8 @@ def test_schedule_properties(drug, start, induction, maintenance, retinitis):
     assert len(cbc_maint) >= math.ceil(maintenance / 7)                         # at least weekly after
     if drug == "foscarnet":
         assert len([d for d in tests["creatinine"] if d < induction]) >= 3 * full_weeks
+    if drug in ("ganciclovir", "valganciclovir"):                               # weekly creatinine (Fraser Health)
+        assert tests["creatinine"] == list(range(0, total, 7))
     if drug == "cidofovir":
         doses = list(range(0, induction, 7)) + list(range(induction, total, 14))
         assert tests["creatinine"] == tests["urine protein"] == doses

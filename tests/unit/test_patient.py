@@ -1,4 +1,4 @@
-"""Patient validation, Cockcroft–Gault, body-weight descriptors and band-edge rounding."""
+"""Patient validation, Cockcroft–Gault, body-weight descriptors, exact clearance and its display."""
 import math
 
 import pytest
@@ -16,17 +16,22 @@ def make(**changes):
 
 
 def test_cockcroft_gault_as_printed_in_the_labels():
-    # (140 - 50) x 70 / (72 x 1.0) = 87.5; women x 0.85 = 74.375 -> 74.4
+    # (140 - 50) x 70 / (72 x 1.0) = 87.5; women x 0.85 = 74.375 (shown 74.4)
     assert make().crcl_ml_min() == 87.5
-    assert make(sex="female").crcl_ml_min() == 74.4
+    assert make(sex="female").crcl_ml_min() == pytest.approx(74.375, rel=1e-12)
+    assert make(sex="female").renal_function().crcl_text() == "74.4 mL/min"
     assert make().crcl_ml_min_per_kg() == 1.25  # 90 / 72
-    assert make(sex="female").crcl_ml_min_per_kg() == 1.06  # 1.0625 -> half-up 1.06
+    assert make(sex="female").crcl_ml_min_per_kg() == pytest.approx(1.0625, rel=1e-12)
+    assert make(sex="female").renal_function().per_kg_text() == "1.06 mL/min/kg"
 
 
 def test_issue_example_and_foscarnet_teaching_point():
-    assert Patient(age_years=68, sex="male", weight_kg=70, serum_creatinine_mg_dl=1.01).crcl_ml_min() == 69.3
+    issue = Patient(age_years=68, sex="male", weight_kg=70, serum_creatinine_mg_dl=1.01)
+    assert issue.crcl_ml_min() == pytest.approx(72 * 70 / (72 * 1.01), rel=1e-12)
+    assert issue.renal_function().crcl_text() == "69.3 mL/min"
     # facts.md: a 40-year-old man with SCr 1.0 has 100/72 = 1.39 mL/min/kg
-    assert make(age_years=40).crcl_ml_min_per_kg() == 1.39
+    assert make(age_years=40).crcl_ml_min_per_kg() == pytest.approx(100 / 72, rel=1e-12)
+    assert make(age_years=40).renal_function().per_kg_text() == "1.39 mL/min/kg"
 
 
 def test_umol_per_l_is_converted_with_88_4():
@@ -49,18 +54,54 @@ def test_hemodialysis_needs_no_creatinine_and_estimates_nothing():
 
 def test_devine_ideal_and_adjusted_weight():
     p = make(height_cm=182.88, weight_kg=120)  # exactly 6 ft: 50 + 2.3 x 12 = 77.6
-    assert p.ideal_weight().kg == 77.6
-    assert p.adjusted_weight().kg == round(77.6 + 0.4 * (120 - 77.6), 1)  # 94.56 -> 94.6
+    assert p.ideal_weight().kg == pytest.approx(77.6, rel=1e-12)
+    assert p.adjusted_weight().kg == pytest.approx(77.6 + 0.4 * (120 - 77.6), rel=1e-12)  # 94.56, never rounded
+    assert p.adjusted_weight().text == "94.6 kg"
     f = make(sex="female", height_cm=152.4)
-    assert f.ideal_weight().kg == 45.5 and not f.ideal_weight().warnings
+    assert f.ideal_weight().kg == pytest.approx(45.5) and not f.ideal_weight().warnings
 
 
 def test_weight_descriptor_warnings_outside_validity():
     short = make(height_cm=150)
     assert any("not validated below 5 ft" in w for w in short.ideal_weight().warnings)
     thin = make(height_cm=190, weight_kg=60)
-    assert any("meant for patients above their ideal weight" in w for w in thin.adjusted_weight().warnings)
-    assert any("above actual weight" in w for w in thin.ideal_weight().warnings)
+    assert any("applies only above ideal weight" in w for w in thin.adjusted_weight().warnings)
+    assert any("below Devine ideal weight" in w for w in thin.ideal_weight().warnings)
+
+
+def test_thin_tall_patient_is_never_dosed_above_his_real_weight():
+    # 190 cm man: Devine 50 + 2.3 x (74.8 - 60) = 84.1 kg, but he weighs 60 kg (issue 10: ~8 mg/kg of real weight)
+    thin = make(height_cm=190, weight_kg=60)
+    for basis in ("ideal", "adjusted"):
+        w = thin.dosing_weight(basis)
+        assert (w.basis, w.kg) == ("actual", 60.0), basis
+        assert "[murphy2001]" in w.source
+        assert thin.crcl_ml_min(basis) == thin.crcl_ml_min("actual")
+        r = cmvlib.dose("ganciclovir", "induction", thin, weight_basis=basis)
+        assert r.dose_mg == 5 * 60  # 5 mg/kg of real weight, not 5 x 84.1 = 420 mg
+
+
+def test_exactly_ideal_weight_uses_it_and_heavier_patients_are_adjusted_between():
+    p = make(height_cm=182.88, weight_kg=77.6)  # Devine 77.6 kg
+    assert p.ideal_weight().basis == "ideal" and p.adjusted_weight().basis == "actual"
+    heavy = make(height_cm=182.88, weight_kg=120)
+    assert 77.6 < heavy.adjusted_weight().kg < 120 and heavy.ideal_weight().kg < 120
+
+
+@given(height=st.floats(120, 230), weight=st.floats(20, 350), female=st.booleans())
+def test_no_dosing_weight_exceeds_actual_weight_unless_actual_is_chosen(height, weight, female):
+    p = Patient(age_years=50, sex="female" if female else "male", weight_kg=weight, height_cm=height,
+                serum_creatinine_mg_dl=1.0)
+    try:
+        ideal, adjusted = p.ideal_weight(), p.adjusted_weight()
+    except InputError as e:  # a height too short for any Devine weight is refused, never guessed
+        assert e.field == "height_cm"
+        return
+    assert ideal.kg <= weight and adjusted.kg <= weight
+    if weight < p.devine_weight_kg():
+        assert ideal.kg == adjusted.kg == weight
+    else:
+        assert ideal.kg <= adjusted.kg
 
 
 def test_weight_basis_changes_clearance():
@@ -78,11 +119,38 @@ def test_round_half_up(raw, places, expected):
     assert round_half_up(raw, places) == expected
 
 
-@pytest.mark.parametrize("age, weight, scr, expected", [
-    (26, 42, 0.95, 70.0), (20, 63, 2.1, 50.0), (20, 57, 1.9, 50.0), (21, 54, 3.57, 25.0), (83, 48, 3.8, 10.0)])
-def test_floating_point_noise_never_leaves_a_band_edge(age, weight, scr, expected):
-    # raw Cockcroft–Gault gives 70.00000000000001, 49.99999999999999 ... for these patients
-    assert make(age_years=age, weight_kg=weight, serum_creatinine_mg_dl=scr).crcl_ml_min() == expected
+@pytest.mark.parametrize("age, weight, scr, expected, row", [
+    (26, 42, 0.95, 70.0, "CrCl >=70"), (20, 63, 2.1, 50.0, "50-69"), (20, 57, 1.9, 50.0, "50-69"),
+    (21, 54, 3.57, 25.0, "25-49"), (83, 48, 3.8, 10.0, "10-24")])
+def test_floating_point_noise_never_leaves_a_band_edge(age, weight, scr, expected, row):
+    # raw Cockcroft–Gault gives 70.00000000000001, 49.99999999999999 ... for these patients: exactly on the edge
+    p = make(age_years=age, weight_kg=weight, serum_creatinine_mg_dl=scr)
+    assert p.crcl_ml_min() == pytest.approx(expected, rel=1e-12)
+    assert p.renal_function().crcl_text() == f"{expected:g} mL/min"
+    assert row in cmvlib.dose("ganciclovir", "induction", p).source
+
+
+def test_creatinine_is_shown_with_enough_digits_next_to_a_limit():
+    p = make(serum_creatinine_mg_dl=None, serum_creatinine_umol_l=133)  # 1.5045 mg/dL
+    assert p.scr_text((1.5,)) == "1.505 mg/dL (133 µmol/L)"
+    assert p.scr_text() == "1.5 mg/dL (133 µmol/L)"
+
+
+@pytest.mark.parametrize("changes, flagged", [
+    (dict(age_years=80, serum_creatinine_mg_dl=0.6), True),
+    (dict(age_years=65, serum_creatinine_mg_dl=0.99), True),
+    (dict(age_years=64, serum_creatinine_mg_dl=0.6), False),
+    (dict(age_years=40, serum_creatinine_mg_dl=0.6, height_cm=180, weight_kg=55), True),   # below ideal weight
+    (dict(age_years=40, serum_creatinine_mg_dl=0.6, height_cm=180, weight_kg=80), False),
+    (dict(age_years=80, serum_creatinine_mg_dl=1.0), False),
+    (dict(age_years=80, serum_creatinine_mg_dl=None, measured_crcl_ml_min=40), False)])
+def test_low_creatinine_in_an_older_or_light_patient_is_flagged(changes, flagged):
+    r = make(**changes).renal_function()
+    hits = [w for w in r.warnings if w.startswith("Low creatinine")]
+    assert bool(hits) is flagged
+    if hits:
+        assert "[giannelli2007]" in hits[0] and "[scr-rounding-review2018]" in hits[0]
+        assert "not a fix" in hits[0]  # the book does not round creatinine up; it says why
 
 
 INVALID = [
@@ -128,14 +196,15 @@ def test_invalid_weight_basis():
 
 @given(age=st.floats(18, 120), weight=st.floats(20, 350), scr=st.floats(0.1, 20),
        female=st.booleans(), height=st.none() | st.floats(120, 230))
-def test_clearance_is_finite_positive_and_rounded(age, weight, scr, female, height):
+def test_clearance_is_finite_positive_and_exact(age, weight, scr, female, height):
     p = Patient(age_years=age, sex="female" if female else "male", weight_kg=weight,
                 serum_creatinine_mg_dl=scr, height_cm=height)
     crcl, per_kg = p.crcl_ml_min(), p.crcl_ml_min_per_kg()
-    assert math.isfinite(crcl) and crcl >= 0 and round(crcl, 1) == crcl
-    assert round(per_kg, 2) == per_kg
+    assert math.isfinite(crcl) and crcl >= 0
+    assert crcl == pytest.approx((140 - age) * weight / (72 * scr) * (0.85 if female else 1), rel=1e-12)
     # the per-kg estimate does not depend on the weight used (weight cancels)
-    assert per_kg == Patient(age_years=age, sex=p.sex, weight_kg=70, serum_creatinine_mg_dl=scr).crcl_ml_min_per_kg()
+    assert per_kg == pytest.approx(
+        Patient(age_years=age, sex=p.sex, weight_kg=70, serum_creatinine_mg_dl=scr).crcl_ml_min_per_kg(), rel=1e-12)
 
 
 @given(st.one_of(st.none(), st.booleans(), st.text(max_size=5), st.floats(allow_nan=True, allow_infinity=True),

@@ -12,7 +12,7 @@ from cmvlib import _data
 from cmvlib.errors import InputError
 from cmvlib.guideline import bullet
 from cmvlib.regimen import (
-    RESISTANCE, CaseFeatures, Decision, Flag, actions, can_stop, not_advised, plan, refractory_flag, rule,
+    FLAG_STATUSES, RESISTANCE, CaseFeatures, Decision, Flag, actions, can_stop, not_advised, plan, refractory_flag, rule,
     rule_source, select_regimen, switch_to_oral)
 
 KNOWN_SOURCES = {r["key"] for r in _data.table("sources")}
@@ -50,12 +50,15 @@ def test_decision_rules_exact_values_and_sources():
     assert {k: float(r["value"]) for k, r in rows.items()} == {
         "iv_before_oral_min_days": 3, "iv_before_oral_max_days": 5, "min_treatment_days": 14,
         "stop_consecutive_two_results": 2, "refractory_min_days": 14, "refractory_window_days": 14,
-        "refractory_min_log10_fall": 1}
+        "response_min_log10_fall": 1}
     for r in rows.values():
         assert r["source"] in KNOWN_SOURCES and r["unit"] and r["note"] and r["detail"]
     assert rule_source("iv_before_oral_min_days") == "guideline-summary"
     assert rule_source("min_treatment_days") == "kotton2025"
-    assert rule_source("refractory_min_log10_fall") == "griffiths2021"
+    assert rule_source("response_min_log10_fall") == "griffiths2021"
+    assert rule_source("refractory_min_days") == "kotton2025"
+    assert "never as refractory" in rows["response_min_log10_fall"]["note"]
+    assert "refractory_min_log10_fall" not in rows      # a fall is not a refractory criterion
     with pytest.raises(KeyError, match="unknown decision rule"):
         rule("no-such-rule")
 
@@ -209,6 +212,48 @@ def test_suspected_resistance():
     assert "Send a resistance genotype (UL97 and UL54)" in [a.title for a in actions(f)]
 
 
+@pytest.mark.parametrize("resistance", ["ul97", "ul54", "suspected"])
+def test_retinitis_ranks_maribavir_last_with_a_flag(resistance):
+    # Label (facts.md section 5): not expected to work in CNS CMV disease (low CNS penetration); the retina
+    # is part of the CNS. Without retinitis maribavir sits above cidofovir, with it below everything.
+    plain = select_regimen(case(severe=True, resistance=resistance, transplant="sot"))
+    eye = select_regimen(case(severe=True, resistance=resistance, transplant="sot", retinitis=True))
+    assert [o.drugs for o in plain][-2:] == [MBV, CDV] and not [o for o in plain if o.drugs == MBV][0].flag
+    assert eye[-1].drugs == MBV and eye[-2].drugs == CDV
+    mbv = eye[-1]
+    assert "retin" in mbv.flag and "central nervous system" in mbv.flag and "US label" in mbv.flag
+    assert mbv.rationale.startswith("CAUTION: " + mbv.flag)
+    assert "last" in mbv.title and "label-maribavir-us" in mbv.sources
+    assert [o.drugs for o in eye][:-1] == [o.drugs for o in plain if o.drugs != MBV]
+
+
+def test_cns_and_retinitis_excludes_maribavir():
+    f = case(severe=True, resistance="ul97", transplant="sot", cns_disease=True, retinitis=True)
+    assert MBV not in drugs(f) and MBV in [n.drugs for n in not_advised(f)]
+
+
+def test_foscarnet_progression_re_induces_before_120():
+    # Label (facts.md section 3): maintenance 90-120 mg/kg/day; 120 only when early re-induction is needed.
+    opt = next(o for o in select_regimen(case(severe=True, progressing_on_therapy=True)) if o.drugs == FOS)
+    text = opt.rationale
+    assert "re-induces first" in text and text.index("re-induces first") < text.index("120 mg/kg/day")
+    assert "does not simply raise the maintenance dose" in text and "label-foscarnet-us" in opt.sources
+    calm = next(o for o in select_regimen(case()) if o.drugs == FOS)
+    assert "120" not in calm.rationale
+
+
+def test_mtor_switch_is_secondary_prevention_not_treatment():
+    # Kotton 2025 figure (facts.md 7a): secondary prevention in R+ kidney recipients: "consider switching
+    # from mycophenolate to mTOR and reduce CNI".
+    (sot,) = actions(case(transplant="sot"))
+    assert "secondary prevention, not treatment of the current disease" in sot.rationale
+    assert "'consider switching from mycophenolate to mTOR and reduce CNI'" in sot.rationale
+    assert "kotton2025" in sot.sources
+    for f in (case(transplant="hsct"), case(immunosuppressed=True)):
+        (a,) = actions(f)
+        assert "mTOR" not in a.rationale
+
+
 # --------------------------------------------------------------------------------------------------
 # actions
 # --------------------------------------------------------------------------------------------------
@@ -253,7 +298,11 @@ def test_regimen_invariants(f):
     assert [o.rank for o in opts] == list(range(1, len(opts) + 1))
     assert not set(listed) & set(excluded)
     assert FOS in listed                                   # foscarnet is always an option
-    assert listed[-1] == CDV                               # cidofovir is always last (third line)
+    if f.retinitis and MBV in listed:                      # maribavir below everything, flagged
+        assert listed[-2:] == [CDV, MBV] and opts[-1].flag
+    else:
+        assert listed[-1] == CDV                           # cidofovir is otherwise last (third line)
+    assert all(bool(o.flag) == (o.drugs == MBV and f.retinitis) for o in opts)
     if f.severe or not f.gi_absorption_ok or f.high_viral_load or f.cns_disease:
         assert VGC not in listed
     if f.ganciclovir_unusable:
@@ -392,7 +441,9 @@ def test_can_stop_invalid(kw, field):
 # --------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("loads,status,change", [
     ([(0, 10000), (14, 1000)], "responding", -1.0),                  # exactly 1 log10 counts as a response
-    ([(0, 10000), (14, 1001)], "probable refractory", -0.999566),
+    ([(0, 10000), (14, 1001)], "slow response", -0.999566),          # falling: never refractory
+    ([(0, 10000), (14, 9999)], "slow response", -0.000043),          # any fall is a fall (no sourced margin)
+    ([(0, 50000), (7, 20000), (14, 8000)], "slow response", -0.79588),
     ([(0, 10000), (14, 10000)], "probable refractory", 0.0),           # unchanged (Kotton 2025)
     ([(0, 10000), (7, 200), (14, 10001)], "probable refractory", 0.000043),
     ([(0, 10000), (14, 0)], "responding", -math.inf),                  # undetectable
@@ -415,8 +466,14 @@ def test_refractory_reasons_and_sources():
     rising = refractory_flag([(0, 1000), (14, 5000)], True)
     assert "Chemaly 2019" in rising.reason and "UNVERIFIED" in rising.reason
     assert rising.sources == ("kotton2025", "griffiths2021", "chemaly2019")
+    same = refractory_flag([(0, 1000), (14, 1000)], True)
+    assert same.status == "probable refractory" and same.reason.startswith("Viral load unchanged")
+    assert same.sources[0] == "kotton2025"
     slow = refractory_flag([(0, 1000), (14, 500)], True)
-    assert slow.sources == ("kotton2025", "griffiths2021") and "Griffiths" in slow.reason
+    assert slow.status == "slow response" and slow.sources == ("kotton2025", "griffiths2021")
+    assert slow.reason.startswith("Slow response: viral load fell from 1000 IU/mL on day 0 to 500 IU/mL on day 14")
+    assert "not refractory" in slow.reason and "keep watching" in slow.reason and "Griffiths" in slow.reason
+    assert "probable refractory" not in slow.status
     not_adequate = refractory_flag([(0, 1000), (30, 5000)], False)
     assert not_adequate == Flag("too early", not_adequate.reason, ("kotton2025",))
     assert "adequately dosed" in not_adequate.reason
@@ -426,15 +483,19 @@ def test_refractory_reasons_and_sources():
        st.booleans())
 def test_refractory_properties(loads, adequate):
     f = refractory_flag(loads, adequate)
-    assert f.status in ("too early", "responding", "probable refractory")
+    assert f.status in FLAG_STATUSES
     assert set(f.sources) <= KNOWN_SOURCES
     last_day = max(d for d, _ in loads)
     if not adequate or last_day < 14:
         assert f.status == "too early"
     if f.status == "responding":
         assert f.log10_change <= -1
+    if f.status == "slow response":
+        assert -1 < f.log10_change < 0
     if f.status == "probable refractory":
-        assert f.log10_change > -1   # unchanged, risen, or fallen less than 1 log10
+        assert f.log10_change >= 0   # unchanged or risen (Kotton 2025); a falling load is never refractory
+    if f.log10_change is not None and f.log10_change < 0:
+        assert f.status in ("responding", "slow response")
 
 
 @pytest.mark.parametrize("args,field", [

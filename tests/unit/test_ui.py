@@ -180,11 +180,17 @@ def test_cidofovir_contraindicated_and_rise_rule():
     out = result(calc)
     assert problems and all(pr in out for pr in problems)
     assert DOSE_MARK not in calc.result_html.value and "Probenecid" not in out
-    # during therapy, creatinine 0.8 -> 1.15 (rise 0.35): reduced to 3 mg/kg
-    calc.set_inputs(scenario="hiv-retinitis", serum_creatinine_mg_dl=1.15, baseline_serum_creatinine_mg_dl=0.8)
-    expected = cmvlib.dose("cidofovir", "induction", examples.patient("hiv-retinitis", serum_creatinine_mg_dl=1.15),
+    # during maintenance, creatinine 0.8 -> 1.15 (rise 0.35): reduced to 3 mg/kg, with the stable-creatinine caveat
+    calc.set_inputs(scenario="hiv-retinitis", phase="maintenance", serum_creatinine_mg_dl=1.15,
+                    baseline_serum_creatinine_mg_dl=0.8)
+    expected = cmvlib.dose("cidofovir", "maintenance", examples.patient("hiv-retinitis", serum_creatinine_mg_dl=1.15),
                            baseline_serum_creatinine_mg_dl=0.8)
     assert expected.mg_per_kg == 3 and expected.summary in result(calc) and "(3 mg/kg)" in result(calc)
+    assert "assumes a stable creatinine" in result(calc)
+    # the same rise during induction: the label's reduction is for maintenance, so no dose
+    calc.set_inputs(scenario="hiv-retinitis", phase="induction", serum_creatinine_mg_dl=1.15,
+                    baseline_serum_creatinine_mg_dl=0.8)
+    assert DOSE_MARK not in calc.result_html.value and "maintenance dose" in result(calc)
     calc.set_inputs(scenario="hiv-retinitis", baseline_serum_creatinine_mg_dl="abc")
     assert_no_dose(calc, "baseline_serum_creatinine_mg_dl")
 
