@@ -67,7 +67,7 @@ def immunoglobulin_for_pneumonitis(patient: Patient) -> tuple[IgRegimen, ...]:
             continue
         doses = tuple(IgDose(int(r["day"]), float(r["mg_per_kg"]), weight.kg,
                              round_half_up(float(r["mg_per_kg"]) * weight.kg / 1000, 2)) for r in rows)
-        reason = "; ".join(f"day {d.day}: {d.mg_per_kg:g} mg/kg × {d.weight_kg:g} kg = {d.grams:g} g" for d in doses)
+        reason = "; ".join(f"day {d.day}: {d.mg_per_kg:g} mg/kg × {weight.text} = {d.grams:g} g" for d in doses)
         out.append(IgRegimen(rid, first["product"], basis, True, doses, note,
                              f"{weight.formula}. {reason}.", source))
     return tuple(out)

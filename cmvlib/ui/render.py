@@ -20,6 +20,7 @@ import html
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from ..bands import round_half_up
 from ..errors import InputError
 from ..patient import RenalFunction
 from ..result import DoseResult
@@ -194,8 +195,8 @@ def _renal_rows(renal: RenalFunction) -> list[tuple[str, str]]:
     w = renal.weight
     rows = [("Method", esc(renal.method))]
     if renal.crcl_ml_min is not None:
-        rows.append(("Creatinine clearance", f"<strong>{renal.crcl_ml_min:g} mL/min</strong>"))
-        rows.append(("Per kilogram", f"{renal.crcl_ml_min_per_kg:g} mL/min/kg"))
+        rows.append(("Creatinine clearance", f"<strong>{esc(renal.crcl_text())}</strong>"))
+        rows.append(("Per kilogram", esc(renal.per_kg_text())))
     rows.append(("Weight used", f"{esc(w.basis)}: {esc(w.formula)}"
                  + (f" ({esc(w.source)})" if w.source else "")))
     rows.append(("Formula", esc(renal.formula)))
@@ -379,7 +380,7 @@ def render_immunoglobulin(regimens: Sequence[object]) -> str:
         title = f"<p><strong>{esc(r.product)}</strong> ({esc(r.weight_basis)} body weight) — {esc(r.source)}</p>"
         if r.available:
             table = table_html(["Day", "mg/kg", "Weight (kg)", "Dose (g)"],
-                               [(d.day, f"{d.mg_per_kg:g}", f"{d.weight_kg:g}", f"{d.grams:g}") for d in r.doses],
+                               [(d.day, f"{d.mg_per_kg:g}", f"{round_half_up(d.weight_kg, 1):g}", f"{d.grams:g}") for d in r.doses],
                                f"{r.product}: doses")
             parts.append(f'<div data-cmv="dose">{title}{table}<p>{esc(r.reason)}</p>'
                          f"<p>{esc(r.note)}</p><p><em>Evidence: {esc(r.evidence)}</em></p></div>")
