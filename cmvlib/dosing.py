@@ -281,11 +281,15 @@ def _maribavir(phase: str, patient: Patient, renal: RenalFunction, opts: dict[st
         else:
             doses.append(row)
     route = "by mouth"
-    if renal.method == "hemodialysis":
-        row = {**base, "recommended": "no", "detail": "renal impairment: not studied in ESRD or dialysis"}
+    studied = _rules("maribavir_renal")["min_studied_crcl_ml_min"]
+    if renal.method == "hemodialysis" or bands.below(renal.crcl_ml_min, studied.value):
+        where = "On hemodialysis" if renal.method == "hemodialysis" else \
+            f"{_clearance_words(renal)}, below the {studied.value:g} mL/min the renal study reached"
+        renal_row = next(r for r in _data.table("maribavir_renal") if r["rule"] == "min_studied_crcl_ml_min")
+        row = {**base, "recommended": "no", "source": renal_row["source"], "detail": renal_row["detail"]}
         return _result("maribavir", phase, row, renal, dose_mg=None, mg_per_kg=None, route=route, warnings=warnings,
-                       reason="On hemodialysis: maribavir was not studied in end-stage renal disease or dialysis, so "
-                              "the label gives no dose.")
+                       reason=f"{where}: maribavir was not studied in end-stage renal disease or dialysis, so the "
+                              "label gives no dose (the same answer on or off dialysis).")
     if avoid:
         row = {**avoid[0], "recommended": "no"}
         return _result("maribavir", phase, row, renal, dose_mg=None, mg_per_kg=None, route=route, warnings=warnings,

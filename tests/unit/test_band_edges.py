@@ -182,3 +182,14 @@ def test_hemodialysis_headline_says_after_each_session():
     sol = dose("valganciclovir", "induction", hd, formulation="oral_solution")
     assert sol.summary.endswith("3 times a week, after each dialysis session")
     assert "dialysis" not in dose("valganciclovir", "maintenance", measured(20)).summary
+
+
+@pytest.mark.parametrize("crcl, ok", [(11.9, False), (12 - 1e-6, False), (12, True), (12.0000000000001, True), (25, True)])
+def test_maribavir_below_the_studied_clearance_is_treated_like_dialysis(crcl, ok):
+    # label: CrCl 12-70 mL/min studied (no adjustment); ESRD including dialysis not studied -> no dose either way
+    r = dose("maribavir", "treatment", measured(crcl))
+    assert r.recommended is ok
+    if not ok:
+        assert "not studied" in r.reason and "12 mL/min" in r.reason
+    hd = dose("maribavir", "treatment", Patient(age_years=50, sex="male", weight_kg=70, on_hemodialysis=True))
+    assert not hd.recommended and hd.source == dose("maribavir", "treatment", measured(11.9)).source
