@@ -111,6 +111,14 @@ class RenalFunction:
     warnings: tuple[str, ...] = ()
     source: str = ""
 
+    @property
+    def assumption(self) -> str:
+        """What the estimate assumes, for the reader (empty for a measured clearance or dialysis)."""
+        if self.method != "Cockcroft-Gault":
+            return ""
+        return ("Cockcroft–Gault assumes a stable creatinine: while creatinine is rising or falling the estimate lags "
+                f"the kidneys, so recheck it and re-dose. {cite('chen2013', 'estimates need a steady-state creatinine')}")
+
     def crcl_text(self) -> str:
         """The clearance for the reader: ``"69.3 mL/min"`` (0.1 mL/min, more digits near a limit)."""
         if self.crcl_ml_min is None:

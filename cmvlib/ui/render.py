@@ -200,6 +200,8 @@ def _renal_rows(renal: RenalFunction) -> list[tuple[str, str]]:
     rows.append(("Weight used", f"{esc(w.basis)}: {esc(w.formula)}"
                  + (f" ({esc(w.source)})" if w.source else "")))
     rows.append(("Formula", esc(renal.formula)))
+    if renal.assumption:
+        rows.append(("Assumes", esc(renal.assumption)))
     if renal.source:
         rows.append(("Source", esc(renal.source)))
     return rows

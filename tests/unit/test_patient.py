@@ -218,3 +218,10 @@ def test_any_weight_value_either_works_or_raises_input_error(value):
 
 def test_public_names():
     assert issubclass(cmvlib.InputError, ValueError)
+
+
+def test_cockcroft_gault_says_it_assumes_a_stable_creatinine():
+    assert "stable creatinine" in make().renal_function().assumption and "[chen2013]" in make().renal_function().assumption
+    assert make(measured_crcl_ml_min=40).renal_function().assumption == ""
+    from cmvlib.ui.render import render_renal
+    assert "assumes a stable creatinine" in render_renal(make().renal_function())
