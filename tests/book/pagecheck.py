@@ -11,6 +11,12 @@ from pathlib import Path
 from browserkit import is_local
 
 SERIOUS = {"serious", "critical"}
+#: The notice every page shows under its title (book/_ext/education_notice.py), and the screens it must be
+#: on without scrolling: a laptop in light mode and a phone in dark mode (the light-mode contrast is in
+#: the page's full axe run; the dark-mode contrast of the notice is checked here).
+NOTICE = "For education only: not for the care of individual patients."
+NOTICE_SCREENS = {"1280x720 light": ({"width": 1280, "height": 720}, "light"),
+                  "390x844 dark": ({"width": 390, "height": 844}, "dark")}
 
 
 @dataclass
@@ -28,6 +34,7 @@ class PageReport:
     math_expected: int = 0
     math_typeset: int = 0
     serious_a11y: list[dict] = field(default_factory=list)
+    notice_problems: list[str] = field(default_factory=list)
 
 
 _SVG_STATE = """gd => Array.from(gd.querySelectorAll('svg.main-svg g.plot, svg.main-svg g.cartesianlayer'))
@@ -57,8 +64,56 @@ def _change_slider(page, gd) -> bool:
     return gd.evaluate("gd => gd.layout.sliders[0].active") != active
 
 
+_NOTICE_ON_SCREEN = """el => {
+    const r = el.getBoundingClientRect();
+    const x = Math.min(Math.max(r.left + 8, 0), innerWidth - 1), y = Math.min(Math.max(r.top + r.height / 2, 0), innerHeight - 1);
+    const hit = document.elementFromPoint(x, y);
+    return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, width: innerWidth, height: innerHeight,
+            scrollY: scrollY, covered_by: hit && !el.contains(hit) ? hit.outerHTML.slice(0, 120) : null};
+}"""
+
+
+def notice_problems(browser, url: str, screenshot_dir: Path | None = None) -> list[str]:
+    """Load ``url`` on each of NOTICE_SCREENS and report where the education notice is not on screen as loaded
+    (in the main content, inside the viewport, not covered, readable: axe's colour contrast)."""
+    problems = []
+    for screen, (viewport, scheme) in NOTICE_SCREENS.items():
+        context = browser.new_context(viewport=viewport, color_scheme=scheme, service_workers="block")
+        context.route("**/*", lambda r: r.continue_() if is_local(r.request.url) else r.abort())
+        page = context.new_page()
+        try:
+            page.goto(url, wait_until="load")
+            notices = page.locator("main#main-content").get_by_text(NOTICE)
+            if notices.count() != 1:
+                problems.append(f"{screen}: {notices.count()} notices in the main content (want 1)")
+                continue
+            notice = notices.first
+            if not notice.is_visible():
+                problems.append(f"{screen}: the notice is hidden")
+                continue
+            box = notice.evaluate(_NOTICE_ON_SCREEN)
+            if box["scrollY"] != 0 or box["top"] < 0 or box["left"] < 0 or box["bottom"] > box["height"] or box["right"] > box["width"]:
+                problems.append(f"{screen}: the notice is not inside the viewport on load: {box}")
+            if box["covered_by"]:
+                problems.append(f"{screen}: the notice is covered by {box['covered_by']}")
+            if screenshot_dir is not None:
+                name = url.split("://", 1)[1].split("/", 1)[1].removesuffix(".html").replace("/", "__")
+                screenshot_dir.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(screenshot_dir / f"{name}__{screen.replace(' ', '_')}.png"))
+            from axe_playwright_python.sync_playwright import Axe
+
+            notice.evaluate("el => el.setAttribute('data-notice-under-test', '')")
+            results = Axe().run(page, context="[data-notice-under-test]", options={"runOnly": ["color-contrast"]})
+            for v in results.response.get("violations", []):
+                problems.append(f"{screen}: {v['id']}: {[n.get('failureSummary') for n in v['nodes']][:2]}")
+        finally:
+            context.close()
+    return problems
+
+
 def check_page(browser, url: str, screenshot: Path | None = None, axe_report: Path | None = None) -> PageReport:
     report = PageReport(url=url)
+    report.notice_problems = notice_problems(browser, url, screenshot.parent / "notice" if screenshot else None)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
 
     def route(route_obj):

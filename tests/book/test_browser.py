@@ -25,6 +25,7 @@ def _assert_reader_view(report):
     )
     assert report.math_typeset >= min(report.math_expected, 1), "maths was not typeset"
     assert report.serious_a11y == [], f"serious/critical axe violations: {report.serious_a11y}"
+    assert report.notice_problems == [], f"education notice not on screen on load: {report.notice_problems}"
 
 
 @pytest.mark.parametrize("docname", BOOK_PAGES)
