@@ -278,11 +278,12 @@ def _combination(f: CaseFeatures) -> _Listed | NotAdvised | None:
 def _ganciclovir(f: CaseFeatures) -> _Listed | NotAdvised | None:
     if f.ganciclovir_resistant:
         gene = f.resistance.upper()
-        why = ("UL97 mutations confer resistance to ganciclovir only" if gene == "UL97" else
+        why = ("the classic UL97 mutations confer ganciclovir resistance (some UL97 mutations selected by maribavir, "
+               "such as C480F, confer resistance to both)" if gene == "UL97" else
                "UL54 mutations usually follow UL97 mutations and can confer high-level ganciclovir resistance")
         return _not("IV ganciclovir", ("ganciclovir",),
                     [(f"Genotype shows a {gene} mutation: {why}.", ("pitfalls-3",),
-                      ("smpc-ganciclovir-uk", "lurain2010"))])
+                      ("smpc-ganciclovir-uk", "lurain2010", "santosbravo2021"))])
     if f.ganciclovir_intolerance:
         return _not("IV ganciclovir", ("ganciclovir",),
                     [("Ganciclovir intolerance (for example neutropenia): the summary names foscarnet as the "
@@ -371,8 +372,9 @@ def _foscarnet(f: CaseFeatures) -> _Listed | NotAdvised | None:
                 "Refractory course (resistance suspected or disease progressing despite therapy): the summary "
                 "names foscarnet as the alternative for ganciclovir resistance (alternatives-1).")
         if f.resistance == "ul97":
-            text += " UL97 mutations confer resistance to ganciclovir only, so foscarnet keeps its activity."
-            extra = ("smpc-ganciclovir-uk",)
+            text += (" Foscarnet does not need the UL97 kinase, so the classic ganciclovir UL97 mutations leave it "
+                     "active (not a rule for every UL97 mutation: some selected by maribavir also affect ganciclovir).")
+            extra = ("smpc-ganciclovir-uk", "santosbravo2021")
         elif f.resistance == "ul54":
             text += (" UL54 mutations may cross-resist: polymerase-domain mutations confer foscarnet resistance, "
                      "so choose by the genotype report.")
@@ -433,8 +435,9 @@ def _cidofovir(f: CaseFeatures) -> _Listed | NotAdvised | None:
     text = "Third-line agent with substantial nephrotoxicity (alternatives-3)."
     extra: tuple[str, ...] = ()
     if f.resistance == "ul97":
-        text += " UL97 mutations confer resistance to ganciclovir only, so cidofovir keeps its activity."
-        extra = ("smpc-ganciclovir-uk",)
+        text += (" Cidofovir does not need the UL97 kinase, so the classic ganciclovir UL97 mutations leave it active "
+                 "(not a rule for every UL97 mutation: some selected by maribavir also affect ganciclovir).")
+        extra = ("smpc-ganciclovir-uk", "santosbravo2021")
     elif f.resistance == "ul54":
         text += (" Only if the genotype allows: exonuclease-domain UL54 mutations cross-resist ganciclovir and "
                  "cidofovir.")
@@ -535,11 +538,13 @@ def _genotype(f: CaseFeatures) -> Action | None:
                        "Ganciclovir resistance usually arises first in UL97; later UL54 mutations can add "
                        "cross-resistance to cidofovir and foscarnet (pitfalls-3).", ("pitfalls-3",), ("pitfalls-3",))
     if f.resistance == "suspected" or (f.progressing_on_therapy and f.resistance == "none"):
-        return _action("Send a resistance genotype (UL97 and UL54)",
-                       "Resistance develops with prolonged antiviral exposure (pitfalls-3). Kotton 2025 considers "
+        return _action("Send a resistance genotype (UL97 and UL54; UL27 after maribavir, UL56 after letermovir)",
+                       "Resistance develops with prolonged antiviral exposure (pitfalls-3); maribavir resistance maps to "
+                       "UL97 and UL27 and letermovir resistance to UL56, so test those genes where the drugs were used "
+                       "(the ARUP panel sequences UL27, UL54, UL56 and UL97). Kotton 2025 considers "
                        "probable refractory infection when DNAemia is unchanged or rising after at least 2 weeks of "
                        "adequately dosed therapy (see refractory_flag). Genotyping needs a measurable viral load.",
-                       ("pitfalls-3",), ("pitfalls-3",))
+                       ("pitfalls-3",), ("pitfalls-3",), ("chou-maribavir-resistance", "arup-cmv-resistance"))
     return None
 
 

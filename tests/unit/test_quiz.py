@@ -453,10 +453,11 @@ def _finish(app, responder):
 
 def test_app_immediate_feedback_scores_by_chapter_and_reviews_mistakes():
     app = quiz_ui.quiz_app(["first-line", "pitfalls"], seed=5, book_url="http://127.0.0.1:9999")
-    assert "22 questions from 2 of 7 chapters" in app.status.value
+    n = len(quiz.load_questions("first-line")) + len(quiz.load_questions("pitfalls"))
+    assert f"{n} questions from 2 of 7 chapters" in app.status.value
     assert "For education, not for patient care" in app.header.value
     app.start_button.click()
-    assert {q.chapter for q in app.questions} == {"first-line", "pitfalls"} and len(app.questions) == 22
+    assert {q.chapter for q in app.questions} == {"first-line", "pitfalls"} and len(app.questions) == n
     first = app.current
     app.answer(_right(first))
     assert "✓ Correct." in app.feedback.value and app.next_button.disabled is False
@@ -468,10 +469,11 @@ def test_app_immediate_feedback_scores_by_chapter_and_reviews_mistakes():
     app.next()
     _finish(app, _right)
     assert app.current is None and app.results_box in app.children
-    assert app.results["first-line"].total == 11 and sum(s.correct for s in app.results.values()) == 21
-    assert "Score: 21 of 22" in app.results_html.value and "Review of mistakes" in app.results_html.value
+    assert app.results["first-line"].total == len(quiz.load_questions("first-line"))
+    assert sum(s.correct for s in app.results.values()) == n - 1
+    assert f"Score: {n - 1} of {n}" in app.results_html.value and "Review of mistakes" in app.results_html.value
     assert quiz_ui.html.escape(second.stem) in app.results_html.value
-    assert "Finished: 21 of 22 correct" in app.status.value
+    assert f"Finished: {n - 1} of {n} correct" in app.status.value
     app.restart_button.click()
     assert app.setup in app.children and app.responses == {}
 
@@ -523,3 +525,43 @@ def test_app_rejects_bad_arguments():
     app = quiz_ui.quiz_app()
     with pytest.raises(InputError, match="press Start"):
         app.answer(0)
+
+
+# --------------------------------------------------------------------------------------------------
+# Clinical safety review: items whose key or explanation rested on overstated points
+# --------------------------------------------------------------------------------------------------
+def test_cidofovir_discontinuation_item_teaches_the_label_rule_and_the_calculator_gives_no_dose():
+    q = quiz.question("pitfalls-q11")
+    key = q.correct_option.text
+    assert "0.5 mg/dL or more above baseline" in key and "3+ proteinuria" in key
+    assert "unverified" not in (key + q.correct_option.explanation).lower()
+    assert any(c["compute"]["function"] == "dose" and c["compute"]["field"] == "recommended" and c["expect"] is False
+               for c in q.checks)
+
+
+def test_foscarnet_items_treat_progression_by_re_induction_and_name_stop_reasons_beyond_clearance():
+    q = quiz.question("duration-q07")
+    assert "re-induction" in q.correct_option.text and "120 mg/kg/day" in q.correct_option.text
+    instead = [o for o in q.options if "instead of re-inducing" in o.text]
+    assert instead and not instead[0].correct
+    stop = next(o for o in quiz.question("pitfalls-q09").options if o.value == 0)
+    assert "Stop only below" not in stop.explanation
+    for reason in ("Seizures", "QT prolongation", "electrolyte", "hypersensitivity"):
+        assert reason in stop.explanation, reason
+
+
+def test_resistance_items_cover_the_genes_of_the_newer_drugs():
+    ul97 = quiz.question("pitfalls-q04")
+    assert "classic" in ul97.correct_option.text
+    myth = next(o for o in ul97.options if o.text.startswith("Any UL97 mutation means"))
+    assert not myth.correct and "maribavir" in myth.explanation
+    genes = quiz.question("pitfalls-q12").correct_option.text
+    assert all(g in genes for g in ("UL97", "UL27", "UL54", "UL56"))
+    assert {s.key for s in quiz.question("pitfalls-q12").source} >= {"chou-maribavir-resistance", "arup-cmv-resistance"}
+
+
+def test_a_slowly_falling_load_is_not_keyed_as_probable_refractory():
+    q = quiz.question("monitoring-q12")
+    assert q.correct_option.text.startswith("No: the load is falling")
+    broader = next(o for o in q.options if "any fall of less than 1 log10" in o.text)
+    assert not broader.correct

@@ -163,7 +163,7 @@ def test_progressing_despite_therapy():
     assert opts[0].evidence.startswith("unverified (pitfalls-4)")
     assert "guideline-summary" in opts[0].sources            # pitfalls-4 has no other source
     assert opts[2].title == "IV ganciclovir (pending genotype)"
-    assert [a.title for a in actions(f)] == ["Send a resistance genotype (UL97 and UL54)"]
+    assert [a.title for a in actions(f)] == ["Send a resistance genotype (UL97 and UL54; UL27 after maribavir, UL56 after letermovir)"]
     # not a transplant recipient: maribavir is labelled only after transplantation
     assert [n.drugs for n in not_advised(f)] == [VGC, MBV]
 
@@ -181,7 +181,7 @@ def test_ul97_resistance():
     opts = select_regimen(f)
     assert [o.drugs for o in opts] == [FOS, MBV, CDV]
     assert "UL97" in opts[0].rationale and "smpc-ganciclovir-uk" in opts[0].sources
-    assert "keeps its activity" in opts[2].rationale
+    assert "leave it active" in opts[2].rationale
     assert [n.drugs for n in not_advised(f)] == [GCV, VGC]
     assert "Check UL54 as well" in [a.title for a in actions(f)]
 
@@ -209,7 +209,7 @@ def test_suspected_resistance():
     f = case(resistance="suspected", transplant="sot")
     assert drugs(f) == [FOS, GCV, MBV, CDV]
     assert "not yet proven" in select_regimen(f)[0].rationale
-    assert "Send a resistance genotype (UL97 and UL54)" in [a.title for a in actions(f)]
+    assert "Send a resistance genotype (UL97 and UL54; UL27 after maribavir, UL56 after letermovir)" in [a.title for a in actions(f)]
 
 
 @pytest.mark.parametrize("resistance", ["ul97", "ul54", "suspected"])
@@ -506,3 +506,22 @@ def test_refractory_invalid(args, field):
     with pytest.raises(InputError) as e:
         refractory_flag(*args)
     assert e.value.field == field
+
+
+def test_no_option_teaches_that_ul97_means_ganciclovir_only():
+    # issue 10: some UL97 mutations (selected by maribavir) confer maribavir and ganciclovir resistance
+    from cmvlib.regimen import CaseFeatures, not_advised, select_regimen
+    for transplant in ("sot", "hsct"):
+        case = CaseFeatures(severe=True, gi_absorption_ok=True, high_viral_load=False, resistance="ul97",
+                            transplant=transplant)
+        texts = [o.rationale for o in select_regimen(case)] + [n.reasons[0][0] if hasattr(n, "reasons") else str(n)
+                                                               for n in not_advised(case)]
+        assert not any("ganciclovir only" in t for t in texts)
+
+
+def test_genotype_action_names_ul27_and_ul56():
+    from cmvlib.regimen import CaseFeatures, actions
+    case = CaseFeatures(severe=True, gi_absorption_ok=True, high_viral_load=False, resistance="suspected")
+    genotype = [a for a in actions(case) if a.title.startswith("Send a resistance genotype")]
+    assert genotype and "UL27" in genotype[0].title and "UL56" in genotype[0].title
+    assert "[arup-cmv-resistance]" in " ".join(genotype[0].sources) or "arup-cmv-resistance" in genotype[0].sources
