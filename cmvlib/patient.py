@@ -22,7 +22,7 @@ and adjusted weight applies only above ideal weight (otherwise the actual weight
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from . import _data, bands, validate
@@ -300,9 +300,7 @@ class Patient:
             crcl = self.measured_crcl_ml_min
             renal = RenalFunction("measured", crcl, crcl / weight.kg, weight, "", weight.warnings,
                                   "measured creatinine clearance (entered)")
-            formula = f"measured {crcl:g} mL/min ÷ {weight.text} = {renal.per_kg_text()}"
-            return RenalFunction(renal.method, renal.crcl_ml_min, renal.crcl_ml_min_per_kg, weight, formula,
-                                 renal.warnings, renal.source)
+            return replace(renal, formula=f"measured {crcl:g} mL/min ÷ {weight.text} = {renal.per_kg_text()}")
         assert self._scr is not None
         age_term = constant("cg_age_offset") - self.age_years
         female = self.sex == "female"
@@ -316,7 +314,7 @@ class Patient:
         formula = (f"(140 − {self.age_years:g}) × {weight.text} / (72 × {scr}){sex_part} "
                    f"= {renal.crcl_text()}; per kg (weight cancels): (140 − {self.age_years:g}) / "
                    f"(72 × {scr}){sex_part} = {renal.per_kg_text()}")
-        return RenalFunction(renal.method, crcl, per_kg, weight, formula, renal.warnings, renal.source)
+        return replace(renal, formula=formula)
 
     def scr_text(self, limits: tuple[float, ...] = ()) -> str:
         """Serum creatinine for the reader in mg/dL (with the µmol/L entered, if so), with enough digits
