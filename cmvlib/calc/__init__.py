@@ -5,7 +5,7 @@ A declaration (:class:`Declaration`) lists a calculator's fields (name, label, u
 default) and its pure compute (values -> result HTML through :mod:`cmvlib.ui.render`), optionally a
 figure. The registry is keyed by calculator name; the page finds a calculator's widgets by the marks the
 ipywidgets binding puts on them (``cmv-calc-<name>``, ``cmv-field-<field>``, ``cmv-error-<field>``,
-``cmv-result``, ``cmv-status``) and calls :func:`run` (through :func:`run_json`) with their values.
+``cmv-result-area``, ``cmv-status-area``) and calls :func:`run` (through :func:`run_json`) with their values.
 
 To make another calculator live: declare it in a module of this package (fields + compute), import it
 below, and give its ipywidgets class ``DECLARATION = "<name>"`` (see :class:`cmvlib.ui.RenalCalculator`).
@@ -30,8 +30,8 @@ from .declare import Declaration, Field, Outcome, get, names, register
 MARK_CALCULATOR = "cmv-calc-"
 MARK_FIELD = "cmv-field-"
 MARK_ERROR = "cmv-error-"
-MARK_RESULT = "cmv-result"
-MARK_STATUS = "cmv-status"
+MARK_RESULT = "cmv-result-area"
+MARK_STATUS = "cmv-status-area"
 
 
 def run(name: str, values: Mapping[str, str], previous: Mapping[str, str] | None = None) -> dict:

@@ -8,7 +8,7 @@ the education notice on top, its fields, and a ``result_html`` it recomputes on 
 A calculator declared in :mod:`cmvlib.calc` (``DECLARATION = "<name>"``) builds its fields from the
 declaration (:meth:`FieldSet._declared`) and computes through :meth:`cmvlib.calc.Declaration.evaluate`,
 the function the static page's worker also calls; its widgets carry the marks the page looks for
-(``cmv-calc-<name>``, ``cmv-field-<field>``, ``cmv-error-<field>``, ``cmv-result``, ``cmv-status``), which
+(``cmv-calc-<name>``, ``cmv-field-<field>``, ``cmv-error-<field>``, ``cmv-result-area``, ``cmv-status-area``), which
 the saved widget state keeps (``_dom_classes``).
 
 Outputs are only ever updated by setting an ``HTML`` widget's ``value`` (never by printing into an
