@@ -25,11 +25,13 @@ const STATUS = {
   failed: 'Python could not start in this browser: the calculator shows its saved example.',
 };
 
+performance.mark('cmv-live-script');
 const script = document.currentScript;
 const BASE = new URL('.', script.src).href;
 const ZIP = script.dataset.cmvZip;
 
 const calculators = [];
+const latencies = [];               // ms from a change of an input to its answer on screen (bench/bench_live.py)
 let worker = null;
 let workerState = 'off';            // off | starting | live | failed
 let seq = 0;
@@ -108,6 +110,7 @@ function same(a, b) {
 
 function changed(calc) {
   if (same(read(calc), calc.last) && !calc.pending) return;
+  if (!calc.tChange) calc.tChange = performance.now();
   calc.dirty = true;
   startWorker();
   if (workerState === 'live') send(calc);
@@ -153,19 +156,24 @@ function show(calc, out) {
     if (model.get('value') !== message) model.set('value', message);
   }
   calc.result.set('value', out.html);
+  if (calc.tChange) { latencies.push(performance.now() - calc.tChange); calc.tChange = 0; }
+  performance.mark('cmv-live-answer');
   if (calc.el) calc.el.setAttribute('data-cmv-answers', String((Number(calc.el.getAttribute('data-cmv-answers')) || 0) + 1));
   if (!same(read(calc), calc.last)) changed(calc);  // typed again meanwhile
 }
 
 /* ------------------------------------------------------------------------------- the worker */
 function startWorker() {
-  if (worker || calculators.length === 0) return;
+  if (worker || liveRoots.length === 0) return;
   workerState = 'starting';
   setStatus('starting');
+  performance.mark('cmv-live-start');
   worker = new Worker(new URL('worker.js', BASE).href);
   worker.onmessage = (event) => {
     const msg = event.data;
     if (msg.type === 'ready') {
+      performance.mark('cmv-live-ready');
+      window.cmvLive.bootMs = msg.ms;
       workerState = 'live';
       setStatus('live');
       for (const calc of calculators) if (calc.dirty || !same(read(calc), calc.last)) send(calc);
@@ -186,22 +194,65 @@ function startWorker() {
   worker.postMessage({ type: 'init', pyodide: new URL('pyodide/', BASE).href, zip: new URL(ZIP, BASE).href });
 }
 
-function scheduleStart() {
-  const saveData = navigator.connection && navigator.connection.saveData;
-  if (saveData) { setStatus('saveData'); return; }
+const saveData = Boolean(navigator.connection && navigator.connection.saveData);
+let nearObserver = null;
+
+/** Start when the page is idle or a live calculator comes within 800 px of the viewport (its place holder
+ * before the widgets are drawn, then its drawn element); under Save-Data only on a change. */
+function scheduleStart(elements) {
+  if (saveData || worker) return;
+  const margin = 800;
+  // Where the viewport is, or is about to be: a link to a section scrolls there only after the page's
+  // first layout, later than this script runs.
+  let top = 0;
+  try {
+    const target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (target && window.scrollY === 0) top = target.getBoundingClientRect().top;
+  } catch (err) { /* a malformed fragment: use the current viewport */ }
+  const near = elements.some((el) => {
+    if (!el) return false;
+    const r = el.getBoundingClientRect();
+    return r.bottom >= top - margin && r.top <= top + window.innerHeight + margin;
+  });
+  if (near) { startWorker(); return; }        // at once: the observer's first report waits for a frame
   if ('IntersectionObserver' in window) {
-    const observer = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) { observer.disconnect(); startWorker(); }
-    }, { rootMargin: '800px 0px' });
-    for (const calc of calculators) if (calc.el) observer.observe(calc.el);
+    nearObserver = nearObserver || new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) { nearObserver.disconnect(); startWorker(); }
+    }, { rootMargin: `${margin}px 0px` });
+    for (const el of elements) if (el) nearObserver.observe(el);
   }
+}
+
+function startWhenIdle() {
+  if (saveData) return;
   const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 200));
   idle(() => startWorker(), { timeout: 1500 });
 }
 
+/** The ids of the declared calculators in the saved state, and the elements where they will be drawn. */
+function liveRootsInState() {
+  const roots = [];
+  for (const tag of document.querySelectorAll('script[type="application/vnd.jupyter.widget-state+json"]')) {
+    const state = JSON.parse(tag.innerHTML).state || {};
+    for (const [id, entry] of Object.entries(state)) {
+      if (classesOf(entry).some((c) => c.startsWith(MARK.calc))) roots.push(id);
+    }
+  }
+  const places = [];
+  for (const view of document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]')) {
+    try {
+      if (roots.includes(JSON.parse(view.innerHTML).model_id)) places.push(view.parentElement);
+    } catch (err) { /* not ours to judge: renderWidgets reports it */ }
+  }
+  return { roots, places };
+}
+
+let liveRoots = [];
+
 /** For the book's tests: ask the worker which modules the calculators imported. */
 window.cmvLive = {
   calculators,
+  latencies,
   modules: () => new Promise((resolve) => {
     const listener = (event) => {
       if (event.data.type === 'modules') { worker.removeEventListener('message', listener); resolve(event.data); }
@@ -224,16 +275,23 @@ async function render() {
   const managers = [];
   await renderWidgets(() => { const m = new HTMLManager(); managers.push(m); return m; });
   const tags = document.querySelectorAll('script[type="application/vnd.jupyter.widget-state+json"]');
+  performance.mark('cmv-widgets-drawn');
   const states = Array.from(tags).map((t) => JSON.parse(t.innerHTML).state || {});
   for (const manager of managers) {
     for (const state of states) await findCalculators(manager, state);
   }
-  if (calculators.length) scheduleStart();
+  setStatus(workerState === 'off' ? (saveData ? 'saveData' : 'waiting') : workerState);
+  scheduleStart(calculators.map((c) => c.el));
 }
 
 if (!window._jupyter_widget_embedder) {
   window._jupyter_widget_embedder = true;
-  const go = () => render().catch((err) => { console.error('cmv-live: widgets not drawn', err); });
+  const go = () => {
+    const found = liveRootsInState();
+    liveRoots = found.roots;
+    if (liveRoots.length) { scheduleStart(found.places); startWhenIdle(); }
+    render().catch((err) => { console.error('cmv-live: widgets not drawn', err); });
+  };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', go);
   else go();
 }
