@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: test unit book book-build book-assets lite-venv lite-assets lite-dir bench-inbrowser demo test-apps bench bench-book bench-voila lock clean browser
+.PHONY: test unit book book-build book-assets lite-venv lite-assets lite-dir bench-inbrowser bench-live demo test-apps bench bench-book bench-voila lock clean browser
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -109,6 +109,11 @@ bench-book: $(STAMP) $(BOOK_NPM_STAMP) $(LITE_DIR)/.stamp
 # In-browser figures (bytes on first load, time to a calculator answering cold and warm); builds the book.
 bench-inbrowser: book-build browser
 	$(PY) bench/bench_inbrowser.py
+
+# Calculators live in place (issue 11): navigation -> first answer, cold and warm, against a bare-Pyodide
+# anchor page measured in the same run (~3-5 min); builds the book.
+bench-live: book-build browser
+	$(PY) bench/bench_live.py
 
 lock:
 	rm -rf /tmp/cmv-lock && python3 -m venv /tmp/cmv-lock && /tmp/cmv-lock/bin/pip install -q -r requirements.txt

@@ -5,6 +5,12 @@ and applies values from code or URL presets (:meth:`FieldSet.set_inputs`) withou
 that cannot be applied becomes a message next to its field. A :class:`Calculator` is a ``VBox`` with
 the education notice on top, its fields, and a ``result_html`` it recomputes on every change.
 
+A calculator declared in :mod:`cmvlib.calc` (``DECLARATION = "<name>"``) builds its fields from the
+declaration (:meth:`FieldSet._declared`) and computes through :meth:`cmvlib.calc.Declaration.evaluate`,
+the function the static page's worker also calls; its widgets carry the marks the page looks for
+(``cmv-calc-<name>``, ``cmv-field-<field>``, ``cmv-error-<field>``, ``cmv-result-area``, ``cmv-status-area``), which
+the saved widget state keeps (``_dom_classes``).
+
 Outputs are only ever updated by setting an ``HTML`` widget's ``value`` (never by printing into an
 ``Output`` widget, which froze Voilà on ~3% of loads).
 """
@@ -17,8 +23,10 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from .. import calc
 from ..errors import InputError
-from .render import esc, field_label, notice_html, render_error, render_no_result, static_note_html
+from .render import (esc, field_label, live_note_html, notice_html, render_error, render_no_result,
+                     static_note_html)
 
 STYLE = {"description_width": "initial"}
 FIELD_WIDTH = "30em"
@@ -86,8 +94,12 @@ class FieldSet:
         row = widgets.HBox([widget, *extra, self.errors[name]],
                            layout=widgets.Layout(flex_flow="row wrap", align_items="center", max_width="100%"))
         self._rows[name] = row
-        widget.observe(lambda change, n=name: self._on_value(n), names="value")
+        self._watch(name, widget)
         return row
+
+    def _watch(self, name: str, widget: widgets.Widget) -> None:
+        """Notify the listeners when field ``name`` changes (subclasses may observe before)."""
+        widget.observe(lambda change, n=name: self._on_value(n), names="value")
 
     def _text(self, name: str, label: str, unit: str = "", placeholder: str = "", value: object = None,
               width: str = FIELD_WIDTH) -> widgets.Box:
@@ -115,6 +127,23 @@ class FieldSet:
         w = widgets.Checkbox(value=value, description=label, indent=False, style=STYLE,
                              layout=widgets.Layout(width="auto", max_width="100%"))
         return self._add(name, w, label)
+
+    def _declared(self, field: calc.Field, value: object = None) -> widgets.Box:
+        """The row of a field declared in :mod:`cmvlib.calc` (its widget chosen by kind and hint)."""
+        if field.kind == "flag":
+            return self._checkbox(field.name, field.label, value=field.read(field.default if value is None else value))
+        if field.kind == "choice":
+            make = self._dropdown if field.widget == "dropdown" else self._toggle
+            row = make(field.name, field.label, field.options, value=field.read(field.default if value is None else value))
+            if field.prompt:
+                self.fields[field.name].description = field.prompt
+            if field.tooltips and isinstance(self.fields[field.name], widgets.ToggleButtons):
+                self.fields[field.name].tooltips = list(field.tooltips)
+            return row
+        row = self._text(field.name, field.label, field.unit, field.hint, value if value is not None else field.default)
+        if field.prompt:
+            self.fields[field.name].description = field.prompt
+        return row
 
     def show_row(self, name: str, visible: bool) -> None:
         """Show or hide a field's row (fields that do not apply are hidden, not disabled)."""
@@ -229,13 +258,15 @@ class Calculator(FieldSet, widgets.VBox):
     """
 
     TITLE = "Calculator"
+    #: The name of the calculator's declaration in :mod:`cmvlib.calc` (``None``: :meth:`compute` instead).
+    DECLARATION: str | None = None
 
     def _setup(self) -> None:
         self._init_fields()
         self._forms: list[FieldSet] = []
         self._preset_errors: dict[str, InputError] = {}
         self.notice_html = widgets.HTML(value=notice_html(self.TITLE))
-        self.static_note_html = widgets.HTML(value=static_note_html())
+        self.static_note_html = widgets.HTML(value=live_note_html() if self.DECLARATION else static_note_html())
         self.preset_html = widgets.HTML(value="")
         self.result_html = widgets.HTML(value="", layout=widgets.Layout(max_width="100%"))
 
@@ -252,10 +283,27 @@ class Calculator(FieldSet, widgets.VBox):
                                      self.result_html],
                               layout=widgets.Layout(max_width="60em", width="100%"))
         self.add_class("cmv-calculator")
+        if self.DECLARATION is not None:
+            self._mark(calc.get(self.DECLARATION))
         if presets:
             self.set_inputs(**presets)
         else:
             self.update()
+
+    def _mark(self, declaration: calc.Declaration) -> None:
+        """Put the page's marks on the widgets (kept in the saved widget state as ``_dom_classes``)."""
+        self.add_class(calc.MARK_CALCULATOR + declaration.name)
+        for name in declaration.names:
+            self.fields[name].add_class(calc.MARK_FIELD + name)
+            if declaration.field_for(name) == name:
+                self.errors[name].add_class(calc.MARK_ERROR + name)
+        self.result_html.add_class(calc.MARK_RESULT)
+        self.static_note_html.add_class(calc.MARK_STATUS)
+
+    def declared_values(self) -> dict[str, str]:
+        """The declared fields' values as text (what the static page's worker receives too)."""
+        declaration = calc.get(self.DECLARATION)
+        return {f.name: f.text(self.fields[f.name].value) for f in declaration.fields}
 
     @property
     def widget(self) -> widgets.VBox:
@@ -300,6 +348,12 @@ class Calculator(FieldSet, widgets.VBox):
         if self._preset_errors:
             unplaced = [err for err in self._preset_errors.values() if not self.show_error(err)]
             self.result_html.value = render_no_result(unplaced, placed=not unplaced)
+            return
+        if self.DECLARATION is not None:
+            outcome = calc.get(self.DECLARATION).evaluate(self.declared_values())
+            for name, message in outcome.errors.items():
+                self.errors[name].value = message
+            self.result_html.value = outcome.html
             return
         try:
             html = self.compute()

@@ -1,4 +1,5 @@
-"""The patient inputs every dosing calculator shares.
+"""The patient inputs every dosing calculator shares (ipywidgets binding of
+:mod:`cmvlib.calc.patient_fields`, where each field's name, label, unit and limits are declared once).
 
 :class:`PatientForm` collects age, sex, weight, height, serum creatinine (with an mg/dL ↔ µmol/L
 toggle that converts the typed value, 1 mg/dL = 88.4 µmol/L from ``data/renal.csv``), an optional
@@ -13,33 +14,13 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from ..patient import Patient, constant, round_half_up
-from ._base import STYLE, FieldSet, optional, text_value
+from ..calc import patient_fields as pf
+from ..calc.patient_fields import UNITS, WEIGHT_BASES, convert_creatinine, creatinine_description
+from ..patient import Patient
+from ._base import FieldSet, text_value
 
-UNITS = (("mg/dL", "mg/dL"), ("µmol/L", "umol/L"))
-WEIGHT_BASES = (("actual body weight", "actual"), ("ideal body weight (Devine; needs height)", "ideal"),
-                ("adjusted body weight (needs height)", "adjusted"))
+__all__ = ["UNITS", "WEIGHT_BASES", "PatientForm", "convert_creatinine"]
 _CREATININE_KEYS = {"serum_creatinine_mg_dl": "mg/dL", "serum_creatinine_umol_l": "umol/L"}
-
-
-def convert_creatinine(text: str, to_unit: str) -> str:
-    """The typed creatinine ``text`` converted to ``to_unit`` ("mg/dL" or "umol/L"); text that is not a
-    positive number is returned unchanged (the patient check then explains it).
-
-    µmol/L are shown to 0.1 and mg/dL to 0.01 (the precision of a laboratory report).
-
-    >>> convert_creatinine("1", "umol/L"), convert_creatinine("88.4", "mg/dL"), convert_creatinine("abc", "mg/dL")
-    ('88.4', '1', 'abc')
-    """
-    try:
-        x = float(text.strip().replace(",", "."))
-    except ValueError:
-        return text
-    if not (x > 0 and x < float("inf")):
-        return text
-    factor = constant("scr_umol_per_mg_dl")
-    value = round_half_up(x * factor, 1) if to_unit == "umol/L" else round_half_up(x / factor, 2)
-    return f"{value:g}"
 
 
 class PatientForm(FieldSet, widgets.VBox):
@@ -64,18 +45,8 @@ class PatientForm(FieldSet, widgets.VBox):
     def __init__(self, *, urine_protein: bool = False, weight_basis: bool = True, **values: Any) -> None:
         self._init_fields()
         self._memory: tuple[str, str, str] | None = None  # (unit before, text before, text after) of a toggle
-        rows = [
-            self._text("age_years", "Age", "years", "adult, 18 or over"),
-            self._toggle("sex", "Sex", (("male", "male"), ("female", "female"))),
-            self._text("weight_kg", "Weight", "kg"),
-            self._text("height_cm", "Height", "cm", "needed for ideal or adjusted weight"),
-            self._creatinine_row(),
-            self._text("measured_crcl_ml_min", "Measured CrCl, optional", "mL/min",
-                       "leave empty to estimate"),
-            self._checkbox("on_hemodialysis", "On hemodialysis"),
-            self._text("urine_protein_mg_dl", "Urine protein", "mg/dL"),
-            self._dropdown("weight_basis", "Weight used for dosing", WEIGHT_BASES),
-        ]
+        rows = [self._creatinine_row() if f is pf.CREATININE else self._declared(f)
+                for f in pf.ALL if f is not pf.CREATININE_UNIT]
         self.show_row("urine_protein_mg_dl", urine_protein)
         self.show_row("weight_basis", weight_basis)
         self._uses_protein, self._uses_basis = urine_protein, weight_basis
@@ -85,17 +56,18 @@ class PatientForm(FieldSet, widgets.VBox):
                 self.apply_value(name, value)
 
     def _creatinine_row(self) -> widgets.Box:
-        unit = widgets.ToggleButtons(options=list(UNITS), value="mg/dL", description="Unit",
-                                     tooltips=["milligrams per decilitre", "micromoles per litre"],
-                                     style={**STYLE, "button_width": "auto"})
-        unit.observe(self._convert, names="value")   # before the row's observer: convert, then notify once
-        row = self._text("serum_creatinine", "Serum creatinine", "mg/dL")
-        self.fields["creatinine_unit"] = unit
-        self.labels["creatinine_unit"] = "Creatinine unit"
+        """The creatinine box with the unit toggle in its row; both share one error label."""
+        unit = self._declared(pf.CREATININE_UNIT).children[0]
+        del self._rows["creatinine_unit"]
+        row = self._declared(pf.CREATININE)
         self.errors["creatinine_unit"] = self.errors["serum_creatinine"]
-        unit.observe(lambda change: self._on_value("creatinine_unit"), names="value")
         row.children = (row.children[0], unit, *row.children[1:])
         return row
+
+    def _watch(self, name: str, widget: widgets.Widget) -> None:
+        if name == "creatinine_unit":
+            widget.observe(self._convert, names="value")   # convert first, then notify once
+        super()._watch(name, widget)
 
     def _convert(self, change: dict[str, Any]) -> None:
         text = self.fields["serum_creatinine"]
@@ -113,7 +85,7 @@ class PatientForm(FieldSet, widgets.VBox):
                 self._memory = (change["old"], before, text.value)
 
     def _describe_unit(self, unit: str) -> None:
-        self.fields["serum_creatinine"].description = f"Serum creatinine ({dict((v, k) for k, v in UNITS)[unit]})"
+        self.fields["serum_creatinine"].description = creatinine_description(unit)
 
     # --- presets ----------------------------------------------------------------------------
     def accepts(self, name: str) -> bool:
@@ -151,16 +123,8 @@ class PatientForm(FieldSet, widgets.VBox):
     def values(self) -> dict[str, Any]:
         """The typed inputs as :class:`cmvlib.Patient` keyword arguments (text as typed; empty optional
         fields as ``None``)."""
-        f = self.fields
-        scr_key = "serum_creatinine_mg_dl" if f["creatinine_unit"].value == "mg/dL" else "serum_creatinine_umol_l"
-        out: dict[str, Any] = dict(
-            age_years=f["age_years"].value, sex=f["sex"].value, weight_kg=f["weight_kg"].value,
-            height_cm=optional(f["height_cm"].value), measured_crcl_ml_min=optional(f["measured_crcl_ml_min"].value),
-            on_hemodialysis=f["on_hemodialysis"].value)
-        out[scr_key] = optional(f["serum_creatinine"].value)
-        if self._uses_protein:
-            out["urine_protein_mg_dl"] = optional(f["urine_protein_mg_dl"].value)
-        return out
+        shown = [f for f in pf.ALL if f.name != "weight_basis" and (f is not pf.URINE_PROTEIN or self._uses_protein)]
+        return pf.patient_kwargs({f.name: f.read(f.text(self.fields[f.name].value)) for f in shown})
 
     @property
     def weight_basis(self) -> str:

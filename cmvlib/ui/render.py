@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 NOTICE = "For education, not for patient care"
 STATIC_NOTE = ("On a static page this calculator shows its saved example; run it live in the Voilà app or "
                "the in-browser version.")
+LIVE_NOTE = ("Live on this page: Python starts in your browser as you reach this calculator; change any value "
+             "and the result follows. Nothing you type leaves this page.")
 ERROR_ICON = "⚠"
 
 #: How each input field is named to the reader (core field name -> label).
@@ -105,6 +107,16 @@ def static_note_html() -> str:
     True
     """
     return f'<p class="cmv-static-note"><em>{esc(STATIC_NOTE)}</em></p>'
+
+
+def live_note_html() -> str:
+    """The line of a calculator that computes on the static page (:mod:`cmvlib.calc`); the page's script
+    replaces it with its status ("starting", "live").
+
+    >>> "in your browser" in live_note_html()
+    True
+    """
+    return f'<p class="cmv-static-note cmv-live-note"><em>{esc(LIVE_NOTE)}</em></p>'
 
 
 def render_error(error: InputError, label: str | None = None) -> str:

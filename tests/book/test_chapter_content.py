@@ -106,6 +106,13 @@ def test_the_lead_sentence_is_quoted_in_the_introduction():
 
 # -------------------------------------------------------------- notices, captions, table alternatives
 CALCULATOR = re.compile(r"\b(\w+_calculator|regimen_selector)\(")
+
+
+def computes_in_place(builder: str) -> bool:
+    """Whether the calculator built by ``builder`` is declared in cmvlib.calc (live on the static page)."""
+    import cmvlib.ui
+
+    return getattr(getattr(cmvlib.ui, builder)(), "DECLARATION", None) is not None
 CHART = re.compile(r"display\.show\(\s*charts\.(\w+)\(")
 MODEL_CHARTS = {"viral_load_figure", "toxicity_timeline_figure", "course_figure"}
 
@@ -163,6 +170,11 @@ def test_every_calculator_has_a_caption_and_says_how_to_use_it_live(path):
         note = re.search(r"```\{admonition\} Using this (calculator|chart) live\n(.*?)```", after, re.S)
         assert note, f"{path.name}: calculator cell {i} has no 'Using this calculator live' note after it"
         body = flat(note.group(2))
+        if CALCULATOR.search(src) and computes_in_place(CALCULATOR.search(src).group(1)):
+            # computed on the page itself (issue 11): no "does nothing", no server instructions for students
+            assert "computes on this page, in your browser" in body, f"{path.name}: calculator cell {i}"
+            assert "make demo" not in body and "does nothing" not in body and "8866" not in body
+            continue
         assert "static page" in body and "saved example" in body
         assert "`make demo`" in body
         assert "{ref}`live-calculators`" in body, f"{path.name}: live note without the in-browser page"

@@ -1,0 +1,50 @@
+// Bundles the static pages' widget embedder with live calculators (page.js) offline, with esbuild from
+// book/node_modules. Called by book/_ext/live_calculators.py at each book build:
+//   node book/_ext/live/build.mjs <out folder>
+// writes <out>/embed-live.js, <out>/embed-live.css and the Font Awesome files the CSS refers to.
+//
+// The saved widget state is ipywidgets 8's, so the ipywidgets 7 modules that HTMLManager can also load
+// (@jupyter-widgets/base7, controls7: their CSS would restyle every widget) are replaced by a module
+// that refuses them. The CSS the manager loads with require() goes into embed-live.css, which page.js
+// links when it draws the widgets (as embed.js injects its styles).
+import * as esbuild from 'esbuild';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const out = process.argv[2];
+if (!out) { console.error('usage: node build.mjs <out folder>'); process.exit(2); }
+
+const noWidgets7 = {
+  name: 'no-ipywidgets-7',
+  setup(build) {
+    build.onResolve({ filter: /^@jupyter-widgets\/(base7|controls7)(\/.*)?$/ }, (args) => ({ path: args.path, namespace: 'no-widgets7' }));
+    build.onLoad({ filter: /.*/, namespace: 'no-widgets7' }, (args) => ({
+      contents: args.path.endsWith('.css') ? '' :
+        'throw new Error("ipywidgets 7 widget state is not supported on this site: rebuild with ipywidgets 8");',
+      loader: args.path.endsWith('.css') ? 'css' : 'js',
+    }));
+  },
+};
+
+const result = await esbuild.build({
+  entryPoints: { 'embed-live': path.join(here, 'page.js') },
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  target: ['es2020'],
+  outdir: out,
+  absWorkingDir: path.resolve(here, '..', '..'),
+  nodePaths: [path.resolve(here, '..', '..', 'node_modules')],
+  loader: { '.woff': 'file', '.woff2': 'file', '.ttf': 'file', '.eot': 'file', '.svg': 'file' },
+  assetNames: 'fonts/[name]-[hash]',
+  define: { 'process.env.NODE_ENV': '"production"' },
+  // libembed assigns webpack's public path (unused here: the CSS and fonts sit next to the bundle)
+  banner: { js: 'var __webpack_public_path__ = "";' },
+  plugins: [noWidgets7],
+  legalComments: 'linked',
+  logLevel: 'warning',
+  metafile: true,
+});
+const bytes = Object.entries(result.metafile.outputs).map(([f, o]) => `${path.basename(f)} ${o.bytes}`);
+console.log('cmv-live bundle:', bytes.filter((b) => !b.startsWith('fa-')).join(', '));

@@ -1,0 +1,63 @@
+/* The live calculators' Web Worker: Pyodide (the self-hosted npm runtime, no packages) + cmvlib (a zip
+ * built with the book), and nothing else: no kernel, no IPython, no ipywidgets. Copied unbundled into
+ * _static/cmv-live/ by book/_ext/live_calculators.py; started by the page's embedder (page.js).
+ *
+ * Messages in:  {type: "init", pyodide: <runtime folder URL>, zip: <cmvlib zip URL>}
+ *               {type: "run", id, calc, calculator, values, previous}   -> cmvlib.calc.run_json
+ *               {type: "modules"}                                     -> what Python imported (tests)
+ * Messages out: {type: "ready", ms} | {type: "failed", error} | {type: "result", id, calc, ...outcome}
+ *               | {type: "modules", ...}
+ */
+'use strict';
+
+let booted = null;
+let runJson = null;
+let pyodide = null;
+
+async function boot(config) {
+  const t0 = performance.now();
+  importScripts(config.pyodide + 'pyodide.js');
+  const zip = fetch(config.zip).then((r) => {
+    if (!r.ok) throw new Error(`${config.zip}: HTTP ${r.status}`);
+    return r.arrayBuffer();
+  });
+  pyodide = await loadPyodide({ indexURL: config.pyodide });
+  // Every module Python has at this point is Pyodide's own start-up; cmvlib's imports come after.
+  pyodide.runPython('import sys\n__cmv_before__ = sorted(sys.modules)');
+  pyodide.unpackArchive(await zip, 'zip', { extractDir: '/cmv-live' });
+  runJson = pyodide.runPython([
+    'import sys',
+    'sys.path.insert(0, "/cmv-live")',
+    'from cmvlib.calc import run_json',
+    'run_json',
+  ].join('\n'));
+  return Math.round(performance.now() - t0);
+}
+
+function modules() {
+  const py = pyodide.runPython([
+    'import json, sys',
+    'json.dumps({"before": __cmv_before__, "after": sorted(sys.modules),',
+    '            "stdlib": sorted(sys.stdlib_module_names), "path": list(sys.path)})',
+  ].join('\n'));
+  return { ...JSON.parse(py), packages: Object.keys(pyodide.loadedPackages || {}) };
+}
+
+self.onmessage = (event) => {
+  const msg = event.data;
+  if (msg.type === 'init') {
+    if (!booted) {
+      booted = boot(msg);
+      booted.then((ms) => self.postMessage({ type: 'ready', ms }),
+                  (err) => self.postMessage({ type: 'failed', error: String(err && err.stack || err) }));
+    }
+  } else if (msg.type === 'run') {
+    booted.then(() => {
+      const out = JSON.parse(runJson(JSON.stringify({ calculator: msg.calculator, values: msg.values,
+                                                     previous: msg.previous })));
+      self.postMessage({ type: 'result', id: msg.id, calc: msg.calc, ...out });
+    }).catch((err) => self.postMessage({ type: 'result', id: msg.id, calc: msg.calc, error: String(err) }));
+  } else if (msg.type === 'modules') {
+    booted.then(() => self.postMessage({ type: 'modules', ...modules() }));
+  }
+};
