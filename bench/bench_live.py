@@ -25,6 +25,7 @@ Usage: ``python bench/bench_live.py [--runs 3] [--json bench/results/live.json]`
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.server
 import json
 import shutil
@@ -33,8 +34,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from http.server import ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -123,7 +126,9 @@ def _bytes(counter: Counter) -> dict:
             "live_gzip": sum(counter.gzip_files.get(k, 0) for k in live), "requests": len(counter.files)}
 
 
-def run_anchor(pw, profile: Path, base_url: str, counter: Counter) -> dict:
+@contextlib.contextmanager
+def _visit(pw, profile: Path, base_url: str, counter: Counter, path: str) -> Iterator[tuple[Any, list[str]]]:
+    """A persistent-profile Chromium on ``path`` (counters reset), with the list of off-site requests it made."""
     counter.reset()
     blocked: list[str] = []
     ctx = pw.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM, headless=True,
@@ -131,24 +136,22 @@ def run_anchor(pw, profile: Path, base_url: str, counter: Counter) -> dict:
     try:
         ctx.on("request", lambda r: None if r.url.startswith((base_url, "data:", "blob:")) else blocked.append(r.url))
         page = ctx.pages[0] if ctx.pages else ctx.new_page()
-        page.goto(f"{base_url}/{ANCHOR}", wait_until="commit")
+        page.goto(f"{base_url}/{path}", wait_until="commit")
+        yield page, blocked
+    finally:
+        ctx.close()
+
+
+def run_anchor(pw, profile: Path, base_url: str, counter: Counter) -> dict:
+    with _visit(pw, profile, base_url, counter, ANCHOR) as (page, blocked):
         page.wait_for_selector("#out[data-done]", timeout=300_000)
         assert clearance(weight_kg=100) in page.inner_text("#out")
         marks = _marks(page)
-    finally:
-        ctx.close()
     return {"answer_s": round(marks["anchor-answer"] / 1000, 2), "bytes": _bytes(counter), "blocked": blocked}
 
 
 def run_chapter(pw, profile: Path, base_url: str, counter: Counter, at_calculator: bool = True) -> dict:
-    counter.reset()
-    blocked: list[str] = []
-    ctx = pw.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM, headless=True,
-                                                args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 900})
-    try:
-        ctx.on("request", lambda r: None if r.url.startswith((base_url, "data:", "blob:")) else blocked.append(r.url))
-        page = ctx.pages[0] if ctx.pages else ctx.new_page()
-        page.goto(f"{base_url}/{CHAPTER}{FRAGMENT if at_calculator else ''}", wait_until="commit")
+    with _visit(pw, profile, base_url, counter, f"{CHAPTER}{FRAGMENT if at_calculator else ''}") as (page, blocked):
         root = page.locator(".cmv-calc-renal")
         box = root.locator(".cmv-field-weight_kg input")
         box.wait_for(timeout=300_000)
@@ -176,8 +179,6 @@ def run_chapter(pw, profile: Path, base_url: str, counter: Counter, at_calculato
                                    timeout=60_000)
         lat = page.evaluate("() => window.cmvLive.latencies")
         boot = page.evaluate("() => window.cmvLive.bootMs")
-    finally:
-        ctx.close()
     return {"first_answer_s": round(marks["cmv-live-answer"] / 1000, 2),
             "widgets_drawn_s": round(marks["cmv-widgets-drawn"] / 1000, 2),
             "worker_started_s": round(marks["cmv-live-start"] / 1000, 2),
