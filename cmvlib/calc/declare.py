@@ -19,14 +19,15 @@ only: this module runs in Pyodide.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import datetime
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputError
 from ..ui.render import render_error, render_no_result
 
-KINDS = ("number", "text", "choice", "flag")
+KINDS = ("number", "text", "choice", "flag", "date")
 TRUE_WORDS = ("true", "yes", "1", "on", "y")
 FALSE_WORDS = ("false", "no", "0", "off", "n", "")
 
@@ -39,7 +40,8 @@ class Field:
     ----------
     name : the field's key in the values (``weight_kg``); a page marks its widget ``cmv-field-<name>``.
     label : the reader's name for it, used in messages (``Weight``).
-    kind : ``number`` (a text box holding a number the core checks), ``text``, ``choice`` or ``flag``.
+    kind : ``number`` (a text box holding a number the core checks), ``text``, ``choice``, ``flag`` or ``date``
+        (ISO text, ``2026-03-02``; read as a :class:`datetime.date`).
     unit : shown after the label (``Weight (kg)``).
     limits : ``(low, high)`` the core accepts, in ``unit`` (informative: the core validates).
     default : the value (text) when none is given.
@@ -47,7 +49,7 @@ class Field:
     options : ``(label, value)`` pairs of a choice.
     optional : an empty box means "not given" (``None``), not "missing".
     aliases : core field names (of :class:`~cmvlib.errors.InputError`) whose messages show at this field.
-    widget : presentation hint for a choice: ``toggle`` or ``dropdown``.
+    widget : presentation hint: ``toggle`` or ``dropdown`` for a choice, ``textarea`` for text.
     prompt : the widget's visible text when it is not ``label (unit)``.
     tooltips : per-option tooltips of a toggle.
     """
@@ -81,14 +83,25 @@ class Field:
 
     def read(self, raw: object) -> Any:
         """The value a compute function receives: text for ``number``/``text`` (``None`` when an optional
-        box is empty), the option value for a ``choice``, a bool for a ``flag``; raises
-        :class:`~cmvlib.errors.InputError` naming this field for a choice or flag it cannot read.
+        box is empty), the option value for a ``choice``, a bool for a ``flag``, a date for a ``date``; raises
+        :class:`~cmvlib.errors.InputError` naming this field for a choice, flag or date it cannot read.
 
         >>> Field("on_hemodialysis", "On hemodialysis", "flag").read("true")
         True
         >>> Field("height_cm", "Height", optional=True).read("  ") is None
         True
+        >>> Field("start", "Start date", "date").read("2026-03-02")
+        datetime.date(2026, 3, 2)
         """
+        if self.kind == "date":
+            if isinstance(raw, datetime.date):
+                return raw
+            if raw is None or not str(raw).strip():
+                raise InputError(self.name, "is missing: enter a date like 2026-03-02")
+            try:
+                return datetime.date.fromisoformat(str(raw).strip())
+            except ValueError:
+                raise InputError(self.name, f"must be a date like 2026-03-02 (got {raw!r})") from None
         if self.kind == "flag":
             if isinstance(raw, bool):
                 return raw
@@ -115,22 +128,35 @@ class Field:
         """
         if self.kind == "flag":
             return "true" if value is True else "false" if value is False else str(value)
+        if isinstance(value, datetime.date):
+            return value.isoformat()
         return "" if value is None else str(value)
+
+
+#: What a calculator's chart shows: the Plotly figure dict and its text alternative (HTML table or words).
+Chart = tuple[dict, str]
+
+#: Shown where a calculator's chart would be while its input is invalid.
+NO_CHART = '<p class="cmv-no-chart"><em>No chart for these values: see the message above.</em></p>'
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a calculator shows: the result HTML, one message (HTML) per field, an optional figure dict, and
-    updates a binding applies to its inputs (``{field: {"value": text, "description": text}}``)."""
+    """What a calculator shows: the result HTML, one message (HTML) per field, an optional figure dict with its
+    text alternative (``table``), the fields that do not apply (``hidden``), and updates a binding applies to
+    its inputs (``{field: {"value": text, "description": text}}``)."""
 
     html: str
     errors: dict[str, str] = field(default_factory=dict)
     figure: dict | None = None
     inputs: dict[str, dict[str, str]] = field(default_factory=dict)
+    table: str = ""
+    hidden: tuple[str, ...] = ()
 
     def as_json(self) -> dict:
         """The JSON-ready dict the page's worker returns."""
-        out: dict = {"html": self.html, "errors": dict(self.errors), "figure": self.figure}
+        out: dict = {"html": self.html, "errors": dict(self.errors), "figure": self.figure, "table": self.table,
+                     "hidden": list(self.hidden)}
         if self.inputs:
             out["inputs"] = {k: dict(v) for k, v in self.inputs.items()}
         return out
@@ -146,15 +172,18 @@ class Declaration:
     """A calculator declared once (see the module docstring).
 
     ``compute`` receives the values read by each field (:meth:`Field.read`) and returns the result HTML
-    (a :mod:`cmvlib.ui.render` function of the core's result) or raises :class:`~cmvlib.errors.InputError`;
-    ``figure`` (optional) returns a Plotly figure dict from the same values.
+    (a :mod:`cmvlib.ui.render` function of the core's result) or raises :class:`~cmvlib.errors.InputError`
+    naming the field (or a core name in a field's ``aliases``); ``chart`` (optional) returns the figure dict and
+    its text alternative from the same values; ``hidden`` (optional) names the fields that do not apply to
+    the values as typed (e.g. the maintenance schedule during induction): bindings hide them.
     """
 
     name: str
     title: str
     fields: tuple[Field, ...]
     compute: Callable[[Mapping[str, Any]], str]
-    figure: Callable[[Mapping[str, Any]], dict | None] | None = None
+    chart: Callable[[Mapping[str, Any]], Chart] | None = None
+    hidden: Callable[[Mapping[str, Any]], Collection[str]] | None = None
     adjust: Adjust | None = None
     scenario: str | None = None   # the cmvlib.examples case shown when no preset is given
 
@@ -192,6 +221,21 @@ class Declaration:
         """Each field's value as its compute receives it (missing keys take the default)."""
         return {f.name: f.read(values.get(f.name, f.default)) for f in self.fields}
 
+    def choice(self, values: Mapping[str, object], name: str) -> Any:
+        """Field ``name`` read from ``values``, or its default when it cannot be read (for ``hidden``)."""
+        f = self.field(name)
+        try:
+            return f.read(values.get(name, f.default))
+        except InputError:
+            return f.read(f.default)
+
+    def hidden_fields(self, values: Mapping[str, object]) -> tuple[str, ...]:
+        """The fields that do not apply to ``values`` (in declaration order)."""
+        if self.hidden is None:
+            return ()
+        hide = set(self.hidden(values))
+        return tuple(n for n in self.names if n in hide)
+
     def evaluate(self, values: Mapping[str, object], previous: Mapping[str, object] | None = None) -> Outcome:
         """The outcome for ``values``: the result, or the message next to its field and no result.
 
@@ -202,15 +246,17 @@ class Declaration:
         if self.adjust is not None and previous is not None:
             inputs = self.adjust(values, previous)
             values = {**values, **{k: u["value"] for k, u in inputs.items() if "value" in u}}
+        hidden = self.hidden_fields(values)
         try:
             read = self.read(values)
             html = self.compute(read)
-            figure = self.figure(read) if self.figure is not None else None
+            figure, table = self.chart(read) if self.chart is not None else (None, "")
         except InputError as err:
             name = self.field_for(err.field)
             errors = {} if name is None else {name: render_error(err, self.field(name).label)}
-            return Outcome(render_no_result([err], placed=name is not None), errors, None, inputs)
-        return Outcome(html, {}, figure, inputs)
+            return Outcome(render_no_result([err], placed=name is not None), errors, None, inputs,
+                           NO_CHART if self.chart is not None else "", hidden)
+        return Outcome(html, {}, figure, inputs, table, hidden)
 
 
 _REGISTRY: dict[str, Declaration] = {}

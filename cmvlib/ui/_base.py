@@ -8,8 +8,9 @@ the education notice on top, its fields, and a ``result_html`` it recomputes on 
 A calculator declared in :mod:`cmvlib.calc` (``DECLARATION = "<name>"``) builds its fields from the
 declaration (:meth:`FieldSet._declared`) and computes through :meth:`cmvlib.calc.Declaration.evaluate`,
 the function the static page's worker also calls; its widgets carry the marks the page looks for
-(``cmv-calc-<name>``, ``cmv-field-<field>``, ``cmv-error-<field>``, ``cmv-result-area``, ``cmv-status-area``), which
-the saved widget state keeps (``_dom_classes``).
+(``cmv-calc-<name>``, ``cmv-field-<field>``, ``cmv-row-<field>``, ``cmv-error-<field>``, ``cmv-result-area``,
+``cmv-status-area``), which the saved widget state keeps (``_dom_classes``); :meth:`Calculator.chart` shows its
+chart in a notebook cell, marked so that the page redraws it.
 
 Outputs are only ever updated by setting an ``HTML`` widget's ``value`` (never by printing into an
 ``Output`` widget, which froze Voilà on ~3% of loads).
@@ -24,6 +25,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from .. import calc
+from ..calc.values import optional, whole_or_text  # noqa: F401  (re-exported for the builders)
 from ..errors import InputError
 from .render import (esc, field_label, live_note_html, notice_html, render_error, render_no_result,
                      static_note_html)
@@ -45,33 +47,6 @@ def text_value(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return f"{value:g}"
     return str(value)
-
-
-def optional(text: str) -> str | None:
-    """An optional text field: empty means "not given".
-
-    >>> optional("  "), optional("3")
-    (None, '3')
-    """
-    return None if not text.strip() else text
-
-
-def whole_or_text(text: str) -> object:
-    """A text box holding a whole number as ``int`` (a core function then checks its range); anything
-    else is passed on unchanged, so the core's message names what was typed.
-
-    >>> whole_or_text(" 14 "), whole_or_text("14.5"), whole_or_text("abc")
-    (14, 14.5, 'abc')
-    """
-    s = text.strip()
-    try:
-        return int(s)
-    except ValueError:
-        pass
-    try:
-        return float(s.replace(",", "."))
-    except ValueError:
-        return text
 
 
 class FieldSet:
@@ -140,6 +115,15 @@ class FieldSet:
             if field.tooltips and isinstance(self.fields[field.name], widgets.ToggleButtons):
                 self.fields[field.name].tooltips = list(field.tooltips)
             return row
+        if field.kind == "date":
+            w = widgets.DatePicker(value=None if value is None else field.read(value), description=field.description,
+                                   style=STYLE, layout=widgets.Layout(width=FIELD_WIDTH, max_width="100%"))
+            return self._add(field.name, w, field.label)
+        if field.widget == "textarea":
+            w = widgets.Textarea(value=text_value(field.default if value is None else value),
+                                 description=field.description, placeholder=field.hint, continuous_update=False,
+                                 rows=6, style=STYLE, layout=widgets.Layout(width=FIELD_WIDTH, max_width="100%"))
+            return self._add(field.name, w, field.label)
         row = self._text(field.name, field.label, field.unit, field.hint, value if value is not None else field.default)
         if field.prompt:
             self.fields[field.name].description = field.prompt
@@ -147,7 +131,13 @@ class FieldSet:
 
     def show_row(self, name: str, visible: bool) -> None:
         """Show or hide a field's row (fields that do not apply are hidden, not disabled)."""
-        self._rows[name].layout.display = None if visible else "none"
+        row = self.row(name)
+        if row is not None:
+            row.layout.display = None if visible else "none"
+
+    def row(self, name: str) -> widgets.Box | None:
+        """The row that holds field ``name`` (``None`` if it shares another field's row)."""
+        return self._rows.get(name)
 
     # --- changes ----------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -243,6 +233,26 @@ def _date(value: object, name: str) -> datetime.date:
     raise InputError(name, f"must be a date like 2026-03-02 (got {value!r})")
 
 
+class ChartDisplay:
+    """What :meth:`Calculator.chart` displays: the figure (HTML drawn by the page's plotly.js, and the Plotly
+    JSON for Jupyter front ends) with its text alternative, inside an element marked with the calculator's
+    model id (``data-cmv-chart-for``) so that the static page's live calculator redraws it."""
+
+    def __init__(self, calculator: Calculator) -> None:
+        self.calculator = calculator
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        from ..display import mimebundle
+
+        c = self.calculator
+        figure, table = c.figure(), c.figure_table_html()
+        bundle = mimebundle(figure) if figure is not None else {}
+        body = bundle.get("text/html", "")
+        html = (f'<div class="cmv-chart" data-cmv-chart-for="{esc(c.model_id)}">{body}</div>'
+                f'<div class="cmv-chart-table" data-cmv-table-for="{esc(c.model_id)}">{table}</div>')
+        return {**bundle, "text/html": html, "text/plain": f"Chart of the {c.TITLE} calculator"}
+
+
 class Calculator(FieldSet, widgets.VBox):
     """Base of every calculator: notice, inputs, ``result_html``; recomputes on each change.
 
@@ -269,6 +279,7 @@ class Calculator(FieldSet, widgets.VBox):
         self.static_note_html = widgets.HTML(value=live_note_html() if self.DECLARATION else static_note_html())
         self.preset_html = widgets.HTML(value="")
         self.result_html = widgets.HTML(value="", layout=widgets.Layout(max_width="100%"))
+        self.outcome: calc.Outcome | None = None
 
     def _adopt(self, form: FieldSet) -> None:
         """Include a form's fields (same widget objects) and recompute when it changes."""
@@ -295,10 +306,34 @@ class Calculator(FieldSet, widgets.VBox):
         self.add_class(calc.MARK_CALCULATOR + declaration.name)
         for name in declaration.names:
             self.fields[name].add_class(calc.MARK_FIELD + name)
+            row = self.row(name)
+            if row is not None:
+                row.add_class(calc.MARK_ROW + name)
             if declaration.field_for(name) == name:
                 self.errors[name].add_class(calc.MARK_ERROR + name)
         self.result_html.add_class(calc.MARK_RESULT)
         self.static_note_html.add_class(calc.MARK_STATUS)
+
+    def row(self, name: str) -> widgets.Box | None:
+        for fs in (self, *self._forms):
+            if name in fs._rows:
+                return fs._rows[name]
+        return None
+
+    def figure(self) -> dict[str, Any] | None:
+        """The chart of the last result (a Plotly figure dict), ``None`` while the input is invalid."""
+        return None if self.outcome is None else self.outcome.figure
+
+    def figure_table_html(self) -> str:
+        """The chart's text alternative (HTML) for the last result."""
+        if self.outcome is None:
+            return calc.NO_CHART if self.DECLARATION and calc.get(self.DECLARATION).chart else ""
+        return self.outcome.table
+
+    def chart(self) -> ChartDisplay:
+        """The chart and its text alternative, for a notebook cell under the calculator: on the static page
+        the live calculator redraws both (they carry the calculator's model id); elsewhere a static copy."""
+        return ChartDisplay(self)
 
     def declared_values(self) -> dict[str, str]:
         """The declared fields' values as text (what the static page's worker receives too)."""
@@ -345,12 +380,15 @@ class Calculator(FieldSet, widgets.VBox):
         Only :class:`InputError` is caught: anything else is a bug and must surface.
         """
         self.clear_errors()
+        self.outcome = None
         if self._preset_errors:
             unplaced = [err for err in self._preset_errors.values() if not self.show_error(err)]
             self.result_html.value = render_no_result(unplaced, placed=not unplaced)
             return
         if self.DECLARATION is not None:
-            outcome = calc.get(self.DECLARATION).evaluate(self.declared_values())
+            self.outcome = outcome = calc.get(self.DECLARATION).evaluate(self.declared_values())
+            for name in calc.get(self.DECLARATION).names:
+                self.show_row(name, name not in outcome.hidden)
             for name, message in outcome.errors.items():
                 self.errors[name].value = message
             self.result_html.value = outcome.html

@@ -1,44 +1,18 @@
-"""Maribavir calculator: the label's fixed dose, changed or withheld by the co-medications ticked."""
+"""Maribavir calculator: the ipywidgets binding of :data:`cmvlib.calc.maribavir.MARIBAVIR` (the label's fixed
+dose, changed or withheld by the co-medications ticked)."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import ipywidgets as widgets
 
 from .. import dosing
-from ..errors import InputError
+from ..calc.maribavir import BOXES, GROUPS, MARIBAVIR, box_name, split_names
 from ._base import Calculator
 from .patient_form import PatientForm
-from .render import render_dose
 
-DEFAULT_SCENARIO = "issue-example"
-#: Heading of each group of co-medication boxes, by the label table's action.
-GROUPS = (("dose", "Change the maribavir dose (label)"),
-          ("avoid", "Not recommended with maribavir (label)"),
-          ("monitor", "Levels raised by maribavir: monitor (label)"))
-
-
-def box_name(drug: str) -> str:
-    """The field name of a co-medication's box.
-
-    >>> box_name("st john's wort")
-    'takes_st_john_s_wort'
-    """
-    return "takes_" + re.sub(r"[^a-z0-9]+", "_", drug.lower()).strip("_")
-
-
-def split_names(value: object) -> list[str]:
-    """Drug names from text separated by commas, semicolons or lines (or from a list of names).
-
-    >>> split_names("tacrolimus, Phenytoin;\\n"), split_names(["aspirin"])
-    (['tacrolimus', 'Phenytoin'], ['aspirin'])
-    """
-    if isinstance(value, str):
-        return [n.strip() for n in re.split(r"[,;\n]", value) if n.strip()]
-    if isinstance(value, (list, tuple)) and all(isinstance(n, str) for n in value):
-        return [n.strip() for n in value if n.strip()]
-    raise InputError("co_medications", f"must be drug names separated by commas (got {value!r})")
+__all__ = ["MaribavirCalculator", "box_name", "maribavir_calculator", "split_names"]
+DEFAULT_SCENARIO = MARIBAVIR.scenario
 
 
 class MaribavirCalculator(Calculator):
@@ -49,34 +23,29 @@ class MaribavirCalculator(Calculator):
     the free-text field), one ``takes_<drug>`` flag per box, ``other_co_medications``, ``scenario``.
     """
 
-    TITLE = "Maribavir dose and interactions"
+    TITLE = MARIBAVIR.title
+    DECLARATION = MARIBAVIR.name
     ALIASES = {"co_medications": "other_co_medications"}
 
     def __init__(self, **presets: Any) -> None:
         self._setup()
         self.form = PatientForm(weight_basis=False)
         self._adopt(self.form)
-        self.drugs = dict((box_name(d), d) for d, _ in dosing.maribavir_co_medications())
+        self.drugs = {f.name: drug for f, drug, _ in BOXES}
         rows: list[widgets.Widget] = [widgets.HTML("<p><strong>Co-medications</strong> (tick each one the "
                                                    "patient takes)</p>")]
         for action, heading in GROUPS:
-            boxes = [self._checkbox(box_name(d), d, False) for d, a in dosing.maribavir_co_medications()
-                     if a == action]
+            boxes = [self._declared(f) for f, _, a in BOXES if a == action]
             rows.append(widgets.VBox([widgets.HTML(f"<p>{heading}</p>"),
                                       widgets.HBox(boxes, layout=widgets.Layout(flex_flow="row wrap"))],
                                      layout=widgets.Layout(margin="0 0 0 1em")))
-        rows.append(self._text("other_co_medications", "Other co-medications", "comma-separated",
-                               "e.g. aspirin, omeprazole"))
+        rows.append(self._declared(MARIBAVIR.field("other_co_medications")))
         self._finish([self.form, *rows], {"scenario": DEFAULT_SCENARIO, **presets})
 
     def co_medications(self) -> list[str]:
         """The ticked drugs, then the typed ones."""
         ticked = [drug for name, drug in self.drugs.items() if self.fields[name].value]
         return ticked + split_names(self.fields["other_co_medications"].value)
-
-    def compute(self) -> str:
-        meds = self.co_medications()
-        return render_dose(dosing.dose("maribavir", "treatment", self.form.patient(), co_medications=meds))
 
     # --- presets: co_medications=... ticks the boxes it names ---------------------------------
     def accepts(self, name: str) -> bool:

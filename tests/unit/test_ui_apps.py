@@ -12,6 +12,7 @@ import pytest
 import cmvlib.ui as ui
 from cmvlib import charts, examples
 from cmvlib.course import PhasePlan, RenalChange, plan_course
+from cmvlib.calc import NO_CHART
 from cmvlib.display import mimebundle
 from cmvlib.ui import apps
 
@@ -61,7 +62,7 @@ def test_course_view_bad_input_is_marked_and_gives_no_course(values, field):
     errors = shown_errors(calc)
     assert list(errors) == [field], errors
     assert "⚠" in errors[field] and "No result" in calc.result_html.value
-    assert calc.figure() is None and calc.figure_table_html() == ""
+    assert calc.figure() is None and calc.figure_table_html() == NO_CHART
 
 
 def test_course_view_bad_patient_creatinine_is_marked_on_the_patient_not_the_change():
@@ -82,7 +83,7 @@ def test_monitoring_calculator_draws_the_toxicity_timeline_of_its_course():
     assert calc.figure() == charts.toxicity_timeline_figure("foscarnet", 14, 28, retinitis=True)
     assert calc.figure_table_html() == charts.toxicity_table_html("foscarnet", 14, 28, retinitis=True)
     calc.set_inputs(induction_days="soon")
-    assert calc.figure() is None and calc.figure_table_html() == ""
+    assert calc.figure() is None and calc.figure_table_html() == NO_CHART
 
 
 # ----------------------------------------------------------------------------------- app wiring
@@ -102,7 +103,7 @@ def test_figure_box_redraws_chart_and_text_alternative_with_the_calculator():
     calc.fields["drug"].value = "cidofovir"
     assert plotly_json(chart) == mimebundle(charts.toxicity_timeline_figure("cidofovir", 14, 0))[PLOTLY]
     calc.fields["induction_days"].value = "x"
-    assert chart.outputs == () and text.value == ""
+    assert chart.outputs == () and text.value == NO_CHART
 
 
 def test_url_presets_apply_to_the_chosen_tab_and_the_patient_to_every_tab(monkeypatch):
