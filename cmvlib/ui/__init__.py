@@ -17,9 +17,9 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from .render import (LIVE_NOTE, NOTICE, STATIC_NOTE, live_note_html, notice_html, render_course, render_decision,
+from .render import (LIVE_NOTE, NOTICE, live_note_html, notice_html, render_course, render_decision,
                      render_dose, render_eligibility, render_error, render_fit, render_immunoglobulin, render_monitoring, render_no_result,
-                     render_plan, render_renal, render_schedule, render_warnings, static_note_html, table_html)
+                     render_plan, render_renal, render_schedule, render_warnings, table_html)
 
 _LAZY = {
     "PatientForm": "patient_form", "Calculator": "_base",
@@ -59,8 +59,8 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = sorted([*_LAZY, "CALCULATORS", "LIVE_NOTE", "NOTICE", "STATIC_NOTE", "ganciclovir_calculator",
+__all__ = sorted([*_LAZY, "CALCULATORS", "LIVE_NOTE", "NOTICE", "ganciclovir_calculator",
                   "valganciclovir_calculator", "notice_html", "render_course", "render_decision", "render_dose",
                   "render_eligibility", "render_error", "render_fit", "render_immunoglobulin",
                   "render_monitoring", "render_no_result", "render_plan", "render_renal", "render_schedule",
-                  "render_warnings", "live_note_html", "static_note_html", "table_html"])
+                  "render_warnings", "live_note_html", "table_html"])

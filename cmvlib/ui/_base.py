@@ -27,8 +27,7 @@ import ipywidgets as widgets
 from .. import calc
 from ..calc.values import optional, whole_or_text  # noqa: F401  (re-exported for the builders)
 from ..errors import InputError
-from .render import (esc, field_label, live_note_html, notice_html, render_error, render_no_result,
-                     static_note_html)
+from .render import esc, field_label, live_note_html, notice_html, render_error, render_no_result
 
 STYLE = {"description_width": "initial"}
 FIELD_WIDTH = "30em"
@@ -249,7 +248,8 @@ class ChartDisplay:
         bundle = mimebundle(figure) if figure is not None else {}
         body = bundle.get("text/html", "")
         html = (f'<div class="cmv-chart" data-cmv-chart-for="{esc(c.model_id)}">{body}</div>'
-                f'<div class="cmv-chart-table" data-cmv-table-for="{esc(c.model_id)}">{table}</div>')
+                '<details class="cmv-chart-table"><summary>The chart as a table</summary>'
+                f'<div data-cmv-table-for="{esc(c.model_id)}">{table}</div></details>')
         return {**bundle, "text/html": html, "text/plain": f"Chart of the {c.TITLE} calculator"}
 
 
@@ -276,7 +276,7 @@ class Calculator(FieldSet, widgets.VBox):
         self._forms: list[FieldSet] = []
         self._preset_errors: dict[str, InputError] = {}
         self.notice_html = widgets.HTML(value=notice_html(self.TITLE))
-        self.static_note_html = widgets.HTML(value=live_note_html() if self.DECLARATION else static_note_html())
+        self.status_html = widgets.HTML(value=live_note_html())
         self.preset_html = widgets.HTML(value="")
         self.result_html = widgets.HTML(value="", layout=widgets.Layout(max_width="100%"))
         self.outcome: calc.Outcome | None = None
@@ -290,7 +290,7 @@ class Calculator(FieldSet, widgets.VBox):
         form._listeners.append(self._changed)
 
     def _finish(self, inputs: Sequence[widgets.Widget], presets: Mapping[str, Any]) -> None:
-        widgets.VBox.__init__(self, [self.notice_html, self.static_note_html, *inputs, self.preset_html,
+        widgets.VBox.__init__(self, [self.notice_html, self.status_html, *inputs, self.preset_html,
                                      self.result_html],
                               layout=widgets.Layout(max_width="60em", width="100%"))
         self.add_class("cmv-calculator")
@@ -312,7 +312,7 @@ class Calculator(FieldSet, widgets.VBox):
             if declaration.field_for(name) == name:
                 self.errors[name].add_class(calc.MARK_ERROR + name)
         self.result_html.add_class(calc.MARK_RESULT)
-        self.static_note_html.add_class(calc.MARK_STATUS)
+        self.status_html.add_class(calc.MARK_STATUS)
 
     def row(self, name: str) -> widgets.Box | None:
         for fs in (self, *self._forms):

@@ -30,10 +30,9 @@ if TYPE_CHECKING:
     from ..course import Course
 
 NOTICE = "For education, not for patient care"
-STATIC_NOTE = ("On a static page this calculator shows its saved example; run it live in the Voilà app or "
-               "the in-browser version.")
-LIVE_NOTE = ("Live on this page: Python starts in your browser as you reach this calculator; change any value "
-             "and the result follows. Nothing you type leaves this page.")
+#: A calculator's status line: true in Voilà and Jupyter; on the static page the live script replaces it with its
+#: own status ("starting", "live": computed in the reader's browser).
+LIVE_NOTE = "Change any value and the result follows."
 ERROR_ICON = "⚠"
 
 #: How each input field is named to the reader (core field name -> label).
@@ -100,20 +99,10 @@ def notice_html(title: str = "") -> str:
             "Check every dose against the current label and local protocols.</p></div>")
 
 
-def static_note_html() -> str:
-    """The line saying what a static (saved) page can and cannot do.
-
-    >>> "static page" in static_note_html()
-    True
-    """
-    return f'<p class="cmv-static-note"><em>{esc(STATIC_NOTE)}</em></p>'
-
-
 def live_note_html() -> str:
-    """The line of a calculator that computes on the static page (:mod:`cmvlib.calc`); the page's script
-    replaces it with its status ("starting", "live").
+    """A calculator's status line (the static page's script replaces it with its status: "starting", "live").
 
-    >>> "in your browser" in live_note_html()
+    >>> "result follows" in live_note_html()
     True
     """
     return f'<p class="cmv-static-note cmv-live-note"><em>{esc(LIVE_NOTE)}</em></p>'

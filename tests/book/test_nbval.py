@@ -24,6 +24,10 @@ SANITIZE = """\
 regex: [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 replace: UUID
 
+[calculator-model-id]
+regex: data-cmv-(chart|table)-for="[0-9a-f]+"
+replace: data-cmv-\1-for="ID"
+
 [memory-address]
 regex: at 0x[0-9a-f]+
 replace: at 0xADDRESS

@@ -148,7 +148,7 @@ def test_widgets_carry_the_page_marks():
         assert f"cmv-field-{f.name}" in c.fields[f.name].get_state()["_dom_classes"]
     for name in ("age_years", "weight_kg", "serum_creatinine", "weight_basis"):
         assert f"cmv-error-{name}" in c.errors[name].get_state()["_dom_classes"]
-    assert "cmv-result-area" in c.result_html._dom_classes and "cmv-status-area" in c.static_note_html._dom_classes
+    assert "cmv-result-area" in c.result_html._dom_classes and "cmv-status-area" in c.status_html._dom_classes
 
 
 def test_run_json_is_what_the_worker_calls():

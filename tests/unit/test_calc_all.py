@@ -22,15 +22,17 @@ from cmvlib import calc
 JUNK = ("", " ", "abc", "0", "-1", "1e400", "nan", "<b>1</b>", "99999999")
 
 
-def builders() -> dict[str, object]:
-    out = {}
+def builders() -> tuple[dict[str, object], dict[str, dict[str, str]]]:
+    """Each declaration's ipywidgets builder, and the values of its example."""
+    found, examples = {}, {}
     for name in ui.CALCULATORS:
         c = getattr(ui, name)()
-        out[c.DECLARATION] = getattr(ui, name)
-    return out
+        found[c.DECLARATION] = getattr(ui, name)
+        examples[c.DECLARATION] = c.declared_values()
+    return found, examples
 
 
-BUILDERS = builders()
+BUILDERS, EXAMPLES = builders()
 
 
 @pytest.fixture(scope="module")
@@ -102,9 +104,7 @@ def check_same(c, name: str, values: dict[str, str]) -> dict:
 
 @pytest.mark.parametrize("name", calc.names())
 def test_the_example_gives_a_result_in_both_bindings(widgets_of, name):
-    c = BUILDERS[name]()
-    values = c.declared_values()
-    out = check_same(widgets_of(name), name, values)
+    out = check_same(widgets_of(name), name, EXAMPLES[name])
     assert out["errors"] == {} and "No result" not in out["html"]
     if calc.get(name).chart is not None:
         assert out["figure"]["data"] and "<table" in out["table"]
@@ -123,8 +123,7 @@ def junk_cases():
 
 @pytest.mark.parametrize("name, field, junk", list(junk_cases()))
 def test_a_bad_value_in_any_field_gives_the_same_message_and_no_dose(widgets_of, name, field, junk):
-    example = BUILDERS[name]().declared_values()
-    out = check_same(widgets_of(name), name, {**example, field: junk})
+    out = check_same(widgets_of(name), name, {**EXAMPLES[name], field: junk})
     if out["errors"]:
         assert len(out["errors"]) == 1 and "⚠" in next(iter(out["errors"].values()))
         assert " mg" not in out["html"]           # no dose next to a message

@@ -15,7 +15,7 @@ from cmvlib import examples, kinetics, monitoring, regimen
 from cmvlib.cidofovir import cidofovir_schedule, eligibility_problems
 from cmvlib.immunoglobulin import immunoglobulin_for_pneumonitis
 from cmvlib.ui.patient_form import convert_creatinine
-from cmvlib.ui.render import LIVE_NOTE, NOTICE, STATIC_NOTE
+from cmvlib.ui.render import LIVE_NOTE, NOTICE
 
 DOSE_MARK = 'data-cmv="dose"'
 
@@ -41,13 +41,11 @@ def assert_no_dose(calc, field: str) -> str:
 
 # ---------------------------------------------------------------------------------------------- build
 @pytest.mark.parametrize("name", ui.CALCULATORS)
-def test_every_calculator_builds_with_notice_static_note_and_a_result(name):
+def test_every_calculator_builds_with_notice_status_and_a_result(name):
     calc = getattr(ui, name)()
     assert calc.widget is calc
     assert NOTICE in calc.notice_html.value
-    # a calculator the static page computes (cmvlib.calc) says so; the others say the page shows its example
-    note = LIVE_NOTE if calc.DECLARATION else STATIC_NOTE
-    assert note in html.unescape(calc.static_note_html.value)
+    assert calc.DECLARATION and LIVE_NOTE in html.unescape(calc.status_html.value)   # every one computes in place
     assert calc.children[0] is calc.notice_html                  # the notice is at the top
     assert shown_errors(calc) == {}
     assert "No result" not in result(calc) and calc.result_html.value

@@ -8,15 +8,19 @@
  *    (_dom_classes): cmv-calc-<name> on the calculator, cmv-field-<field> on each input,
  *    cmv-error-<field> on each message label, cmv-result-area, cmv-status-area.
  * 3. On every change of an input, sends {calculator, values, previous} to one Web Worker (worker.js:
- *    Pyodide + cmvlib, no kernel) and writes back the result HTML, the per-field messages and any
- *    input updates it returns. Knows nothing about drugs: all logic is cmvlib's (cmvlib.calc.run).
+ *    Pyodide + cmvlib, no kernel) and writes back the result HTML, the per-field messages, the rows to
+ *    hide (cmv-row-<field>: fields that do not apply) and any input updates it returns, and redraws the
+ *    calculator's chart and its text alternative (the cell marked data-cmv-chart-for / data-cmv-table-for
+ *    with the calculator's model id; drawn by window.cmvPlotly, book/_static/cmv-plotly.js). Knows
+ *    nothing about drugs: all logic is cmvlib's (cmvlib.calc.run).
  * 4. Starts the worker when the page is idle, a calculator nears the viewport or an input changes (under
  *    Save-Data only on a change); what is typed before it is ready is kept and computed once it is.
  */
 import { HTMLManager } from '@jupyter-widgets/html-manager/lib/htmlmanager';
 import { renderWidgets } from '@jupyter-widgets/html-manager/lib/libembed';
 
-const MARK = { calc: 'cmv-calc-', field: 'cmv-field-', error: 'cmv-error-', result: 'cmv-result-area', status: 'cmv-status-area' };
+const MARK = { calc: 'cmv-calc-', field: 'cmv-field-', row: 'cmv-row-', error: 'cmv-error-', result: 'cmv-result-area',
+               status: 'cmv-status-area' };
 const STATUS = {
   waiting: 'Live on this page: Python starts in your browser as you reach this calculator; change any value and the result follows.',
   saveData: 'Live on this page: your browser asks to save data, so Python (about 6 MB) starts only when you change a value.',
@@ -61,13 +65,14 @@ async function findCalculators(manager, state) {
   for (const [id, entry] of Object.entries(state)) {
     const mark = classesOf(entry).find((c) => c.startsWith(MARK.calc));
     if (!mark || !manager.has_model(id)) continue;
-    const calc = { name: mark.slice(MARK.calc.length), fields: {}, errors: {}, result: null, status: null, el: null,
-                   last: null, pending: 0, dirty: false };
+    const calc = { id, name: mark.slice(MARK.calc.length), fields: {}, rows: {}, errors: {}, result: null, status: null,
+                   el: null, last: null, pending: 0, dirty: false };
     const walk = async (mid) => {
       const e = state[mid];
       if (!e || !manager.has_model(mid)) return;
       for (const c of classesOf(e)) {
         if (c.startsWith(MARK.field)) calc.fields[c.slice(MARK.field.length)] = await manager.get_model(mid);
+        else if (c.startsWith(MARK.row)) calc.rows[c.slice(MARK.row.length)] = await manager.get_model(mid);
         else if (c.startsWith(MARK.error)) calc.errors[c.slice(MARK.error.length)] = await manager.get_model(mid);
         else if (c === MARK.result) calc.result = await manager.get_model(mid);
         else if (c === MARK.status) calc.status = await manager.get_model(mid);
@@ -94,6 +99,7 @@ function valueOf(model) {
     return index === null || index === undefined ? '' : String(labels[index]);
   }
   const value = model.get('value');
+  if (value instanceof Date) return isNaN(value) ? '' : value.toISOString().slice(0, 10);  // a date picker (UTC)
   return typeof value === 'boolean' ? String(value) : value === null || value === undefined ? '' : String(value);
 }
 
@@ -156,10 +162,45 @@ function show(calc, out) {
     if (model.get('value') !== message) model.set('value', message);
   }
   calc.result.set('value', out.html);
+  hideRows(calc, out.hidden || []);
+  redrawChart(calc, out);
   if (calc.tChange) { latencies.push(performance.now() - calc.tChange); calc.tChange = 0; }
   performance.mark('cmv-live-answer');
   if (calc.el) calc.el.setAttribute('data-cmv-answers', String((Number(calc.el.getAttribute('data-cmv-answers')) || 0) + 1));
   if (!same(read(calc), calc.last)) changed(calc);  // typed again meanwhile
+}
+
+/** Hide the rows of the fields that do not apply (their row's layout model), show the others. */
+function hideRows(calc, hidden) {
+  for (const [name, row] of Object.entries(calc.rows)) {
+    const layout = row.get('layout');
+    const display = hidden.includes(name) ? 'none' : null;
+    if (layout && layout.get('display') !== display) layout.set('display', display);
+  }
+}
+
+/** Redraw the calculator's chart cells (the figure, or nothing while the input is invalid) and their text. */
+function redrawChart(calc, out) {
+  if (!('figure' in out)) return;
+  for (const box of document.querySelectorAll(`[data-cmv-chart-for="${calc.id}"]`)) {
+    let div = box.querySelector('.plotly-graph-div');
+    if (!out.figure) { if (div) div.hidden = true; continue; }
+    if (!div) {
+      div = document.createElement('div');
+      div.className = 'plotly-graph-div cmv-plotly';
+      div.id = `cmv-live-chart-${calc.id}`;
+      div.style.width = '100%';
+      box.appendChild(div);
+    }
+    div.hidden = false;
+    const height = out.figure.layout && out.figure.layout.height;
+    if (height) div.style.height = `${height}px`;
+    if (window.cmvPlotly) window.cmvPlotly.draw(div.id, out.figure);
+  }
+  for (const box of document.querySelectorAll(`[data-cmv-table-for="${calc.id}"]`)) {
+    if (box.innerHTML !== out.table) box.innerHTML = out.table || '';
+  }
+  if (out.figure) performance.mark('cmv-live-chart');
 }
 
 /* ------------------------------------------------------------------------------- the worker */
@@ -253,6 +294,7 @@ let liveRoots = [];
 window.cmvLive = {
   calculators,
   latencies,
+  values: (i) => read(calculators[i]),
   modules: () => new Promise((resolve) => {
     const listener = (event) => {
       if (event.data.type === 'modules') { worker.removeEventListener('message', listener); resolve(event.data); }
