@@ -1,5 +1,5 @@
 # One command each: `make test` (everything CI runs), `make book` (build + serve the book),
-# `make demo` (the Voilà apps). Each creates .venv from requirements.txt when it is missing.
+# `make demo` (the Voilà apps, for instructors). Each creates .venv from requirements.txt when it is missing.
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
