@@ -36,7 +36,6 @@ import statistics
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from http.server import ThreadingHTTPServer
 from pathlib import Path
