@@ -1,12 +1,12 @@
 # One command each: `make test` (everything CI runs), `make book` (build + serve the book),
-# `make demo` (the Voilà apps). Each creates .venv from requirements.txt when it is missing.
+# `make demo` (the Voilà apps, for instructors). Each creates .venv from requirements.txt when it is missing.
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: test unit book book-build book-assets lite-venv lite-assets lite-dir bench-inbrowser bench-live demo test-apps bench bench-book bench-voila lock clean browser
+.PHONY: test unit book book-build book-assets bench-live demo test-apps bench bench-book bench-voila lock clean browser
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -28,8 +28,9 @@ test: $(STAMP) browser
 unit: $(STAMP)
 	$(PY) -m pytest tests/unit cmvlib
 
-# The book (Jupyter Book 1.x at the repository root). Front-end assets (ipywidgets embedder, MathJax)
-# come from npm at the versions in book/package-lock.json and are served from the book's own _static.
+# The book (Jupyter Book 1.x at the repository root). Front-end assets (ipywidgets embedder, MathJax, the
+# Pyodide runtime of the live calculators, esbuild) come from npm at the versions in book/package-lock.json
+# and are served from the book's own _static.
 BOOK_HTML := _build/html
 BOOK_PORT ?= 8000
 BOOK_NPM_STAMP := book/node_modules/.installed-stamp
@@ -40,36 +41,9 @@ $(BOOK_NPM_STAMP): book/package.json book/package-lock.json
 
 book-assets: $(BOOK_NPM_STAMP)
 
-# In-browser apps (issue 6): the calculators run on Pyodide in the reader's browser (book/live/,
-# book/_ext/inbrowser.py). The JupyterLite tools go into the same venv (requirements-lite.txt), the
-# runtime comes from npm (lite/package-lock.json), and lite/build_runtime.py prepares _build/lite-dir
-# (runtime + every wheel + rewritten lock) that jupyterlite-sphinx builds into _build/html/lite.
-LITE_DIR := _build/lite-dir
-LITE_VENV_STAMP := $(VENV)/.lite-installed-stamp
-LITE_NPM_STAMP := lite/node_modules/.installed-stamp
-LITE_INPUTS := lite/build_runtime.py lite/jupyter-lite.json lite/jupyter_lite_config.json pyproject.toml \
-  $(shell find cmvlib -type f \( -name '*.py' -o -name '*.csv' -o -name '*.json' \) -not -path '*/__pycache__/*' 2>/dev/null)
-
-$(LITE_VENV_STAMP): $(STAMP) requirements-lite.txt
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements-lite.txt -c constraints.txt
-	$(PY) -m pip install -q --disable-pip-version-check --no-deps voici==0.10.0
-	touch $@
-
-$(LITE_NPM_STAMP): lite/package.json lite/package-lock.json
-	cd lite && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
-	touch $@
-
-$(LITE_DIR)/.stamp: $(LITE_VENV_STAMP) $(LITE_NPM_STAMP) $(LITE_INPUTS)
-	$(PY) lite/build_runtime.py $(LITE_DIR)
-	touch $@
-
-lite-venv: $(LITE_VENV_STAMP)
-lite-assets: $(LITE_NPM_STAMP)
-lite-dir: $(LITE_DIR)/.stamp
-
 # Strict build: every page re-read (--all), warnings are errors (-W -n), every notebook executed
 # (execute_notebooks: force) and a failing cell fails the build (nb_execution_raise_on_error).
-book-build: $(STAMP) $(BOOK_NPM_STAMP) $(LITE_DIR)/.stamp
+book-build: $(STAMP) $(BOOK_NPM_STAMP)
 	$(VENV)/bin/jupyter-book build . --all -W -n --keep-going --builder html
 
 book: book-build
@@ -103,12 +77,8 @@ bench: $(STAMP)
 	$(PY) bench/bench_core.py
 
 # Book figures: strict clean build time (3 builds, ~5-10 min) and the weight of every page.
-bench-book: $(STAMP) $(BOOK_NPM_STAMP) $(LITE_DIR)/.stamp
+bench-book: $(STAMP) $(BOOK_NPM_STAMP)
 	$(PY) bench/bench_book.py
-
-# In-browser figures (bytes on first load, time to a calculator answering cold and warm); builds the book.
-bench-inbrowser: book-build browser
-	$(PY) bench/bench_inbrowser.py
 
 # Calculators live in place (issue 11): navigation -> first answer, cold and warm, against a bare-Pyodide
 # anchor page measured in the same run (~3-5 min); builds the book.
@@ -121,4 +91,4 @@ lock:
 	  /tmp/cmv-lock/bin/pip freeze | grep -v '^-e' ) > constraints.txt
 
 clean:
-	rm -rf $(VENV) _build book/node_modules lite/node_modules
+	rm -rf $(VENV) _build book/node_modules

@@ -2,9 +2,8 @@
 
 Run: `make bench-book` (or `.venv/bin/python bench/bench_book.py [--builds 3]`).
 
-1. Build time: `make book-build` (strict, every notebook executed, the JupyterLite site included) from an
-   empty `_build/html` and an empty Jupyter cache, ``--builds`` times; median with min/max. The prepared
-   Pyodide folder (`_build/lite-dir`, `make lite-dir`) is kept: it changes only with its inputs.
+1. Build time: `make book-build` (strict, every notebook executed, the live calculators' assets included)
+   from an empty `_build/html` and an empty Jupyter cache, ``--builds`` times; median with min/max.
 2. Page weight: for every page of `_toc.yml`, the HTML plus every script, stylesheet and image it loads
    from the site (MathJax's on-demand components and fonts are not counted), raw and gzip -6 (what a
    gzipping host sends). Prints the heaviest pages and where their bytes go.

@@ -3,9 +3,10 @@ anchor page measured in the same run.
 
 Not a test: figures for bench/README.md. Needs the built book (`make bench-live` builds it first).
 
-- Serves _build/html on 127.0.0.1 like a static host (``Cache-Control: max-age=600``; bench_inbrowser's
-  server, which counts the bytes it sends and their gzip size). Every host but 127.0.0.1 is unresolvable
-  and every request to one is counted (must be 0).
+- Serves _build/html on 127.0.0.1 like a static host (``Cache-Control: max-age=600``, as GitHub Pages
+  sends; ``If-Modified-Since`` answered with 304) and counts the bytes it sends and their gzip size (each
+  file's ``gzip -6`` size: what a gzipping host sends). Every host but 127.0.0.1 is unresolvable and every
+  request to one is counted (must be 0).
 - **anchor**: a bare page (served at ``/__bench__/anchor.html``, not part of the book) that loads the same
   self-hosted Pyodide runtime and cmvlib zip, imports cmvlib and computes one renal result: the floor.
 - **chapter**: chapter 1 with its live renal calculator, opened at the calculator's section
@@ -26,6 +27,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
+import gzip
 import http.server
 import json
 import shutil
@@ -33,18 +36,22 @@ import statistics
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
-from bench_inbrowser import CHROMIUM, CHROMIUM_ARGS, Counter, make_handler  # noqa: E402
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+from browserkit import CHROMIUM  # noqa: E402
+from browserkit import CHROMIUM_ARGS as _ARGS  # noqa: E402
 
-sys.path.insert(0, str(ROOT))
 from cmvlib import Patient  # noqa: E402
+
+# The network guard: every host but 127.0.0.1 is unresolvable (Playwright's request routing would
+# disable the HTTP cache and make every load cold).
+CHROMIUM_ARGS = [*_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 
 BOOK_HTML = ROOT / "_build" / "html"
 CHAPTER = "book/chapters/01_first_line.html"
@@ -81,35 +88,73 @@ def clearance(**changes) -> str:
     return Patient(**{**SAVED, **changes}).renal_function(BASIS).crcl_text()
 
 
-class GzipCounter(Counter):
-    """bench_inbrowser's byte counter, keeping each file's gzip size too."""
+class Counter:
+    """Bytes the server sent since the last reset: raw and gzip, in all and per file."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.reset()
 
     def reset(self) -> None:
-        super().reset()
+        self.raw = 0
+        self.gzip = 0
+        self.files: dict[str, int] = {}
         self.gzip_files: dict[str, int] = {}
+        self.not_modified = 0
 
     def add(self, path: str, raw: int, gz: int) -> None:
-        super().add(path, raw, gz)
         with self.lock:
+            self.raw += raw
+            self.gzip += gz
+            self.files[path] = raw
             self.gzip_files[path] = gz
 
 
+@functools.lru_cache(maxsize=None)
+def _gzip_size(path: str, mtime: float) -> int:
+    return len(gzip.compress(Path(path).read_bytes(), compresslevel=6))
+
+
 def serve(html: Path, anchor_dir: Path, counter: Counter):
-    base = make_handler(html, counter)
+    """A static host for ``html`` (counted) plus the bench's own pages under ``/__bench__/`` (not counted)."""
 
     def is_anchor(path: str) -> bool:
         return path.split("?")[0].startswith("/__bench__/")
 
-    class Handler(base):  # type: ignore[misc, valid-type]
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(html), **kwargs)
+
+        def log_message(self, format, *args):  # noqa: A002
+            pass
+
+        def end_headers(self):
+            self.send_header("Cache-Control", "max-age=600")
+            super().end_headers()
+
         def translate_path(self, path):
             if is_anchor(path):
                 return str(anchor_dir / path.split("?")[0].rsplit("/", 1)[1])
             return super().translate_path(path)
 
+        def send_response(self, code, message=None):
+            self._status = code
+            super().send_response(code, message)
+
         def send_head(self):
-            if is_anchor(self.path):                       # the bench's own page: not counted
-                return http.server.SimpleHTTPRequestHandler.send_head(self)
-            return super().send_head()
+            f = super().send_head()
+            if is_anchor(self.path):
+                return f
+            if f is None:
+                if getattr(self, "_status", None) == 304:
+                    counter.not_modified += 1
+                return f
+            p = Path(self.translate_path(unquote(urlsplit(self.path).path)))
+            if p.is_dir():
+                p = p / "index.html"
+            if p.is_file():
+                counter.add(str(p.relative_to(html)), p.stat().st_size, _gzip_size(str(p), p.stat().st_mtime))
+            return f
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -204,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     zip_name = json.loads(manifest.read_text())["zip"]
     from playwright.sync_api import sync_playwright
 
-    counter = GzipCounter()
+    counter = Counter()
     tmp = Path(tempfile.mkdtemp(prefix="cmv-bench-live-"))
     (tmp / "anchor").mkdir()
     (tmp / "anchor" / "anchor.html").write_text(ANCHOR_HTML.replace("__ZIP__", zip_name), encoding="utf-8")

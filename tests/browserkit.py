@@ -1,8 +1,8 @@
 """The one headless Chromium every browser test shares, and the guard that keeps pages on this machine.
 
 Playwright's sync API runs an event loop for as long as ``sync_playwright()`` is open, so a second one in
-the same process fails ("Playwright Sync API inside the asyncio loop"). The book, Voilà and in-browser
-tests therefore share one session-wide browser (``tests/conftest.py``), launched from Debian's Chromium
+the same process fails ("Playwright Sync API inside the asyncio loop"). The book and Voilà tests
+therefore share one session-wide browser (``tests/conftest.py``), launched from Debian's Chromium
 (Playwright's own browser download does not work here).
 """
 from __future__ import annotations

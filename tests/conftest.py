@@ -1,5 +1,5 @@
-"""Fixtures shared by every test folder: the strict book build (once per session, used by the book and
-the in-browser tests), a local server for it, and one headless Chromium for the whole session (see
+"""Fixtures shared by every test folder: the strict book build (once per session, used by the book
+tests), a local server for it, and one headless Chromium for the whole session (see
 browserkit)."""
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def book_url(book_html: Path):
 
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium driven by Playwright, shared by the book, Voilà and in-browser tests."""
+    """Debian's Chromium driven by Playwright, shared by the book and Voilà tests."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium)", pytrace=False)
     from playwright.sync_api import sync_playwright

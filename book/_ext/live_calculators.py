@@ -13,7 +13,7 @@ Book adds to every page):
 
 - ``embed-live.js``/``.css`` (+ Font Awesome files), from ``live/build.mjs``;
 - ``worker.js`` (``live/worker.js``, unbundled);
-- ``pyodide/``: the runtime of the npm package ``pyodide`` (``lite/node_modules``, ``make lite-assets``):
+- ``pyodide/``: the runtime of the npm package ``pyodide`` (``book/node_modules``, ``make book-assets``):
   ``pyodide.js``, ``pyodide.asm.js``, ``pyodide.asm.wasm``, ``python_stdlib.zip``, ``pyodide-lock.json``
   (read by ``loadPyodide``; no package is loaded);
 - ``cmvlib-<hash>.zip``: the ``cmvlib`` package of this checkout (``.py``, ``.csv``, ``.json``), with fixed
@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 BOOK_NODE_MODULES = ROOT / "book" / "node_modules"
-PYODIDE_NPM = ROOT / "lite" / "node_modules" / "pyodide"
+PYODIDE_NPM = BOOK_NODE_MODULES / "pyodide"
 PYODIDE_FILES = ("pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json")
 OUT = "cmv-live"                       # inside _build/html/_static
 BUNDLE = f"{OUT}/embed-live.js"
@@ -92,7 +92,7 @@ def build_assets(app: Sphinx) -> None:
     shutil.copy2(HERE / "live" / "worker.js", out / "worker.js")
     missing = [f for f in PYODIDE_FILES if not (PYODIDE_NPM / f).is_file()]
     if missing:
-        raise ExtensionError(f"{PYODIDE_NPM} lacks {missing}: install the Pyodide runtime with `make lite-assets`")
+        raise ExtensionError(f"{PYODIDE_NPM} lacks {missing}: install the book's front-end tools with `make book-assets`")
     (out / "pyodide").mkdir()
     for name in PYODIDE_FILES:
         shutil.copy2(PYODIDE_NPM / name, out / "pyodide" / name)

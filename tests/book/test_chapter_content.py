@@ -4,7 +4,8 @@
   under its ``(bullet-<id>)=`` target, and the lead sentence is quoted in the introduction.
 - Every page with a calculator or a chart shows the education-only notice; every chart is labelled
   "Illustrative model" where it draws a model (viral load, toxicity windows, course), and every chart cell is
-  followed by a table alternative; every calculator is followed by a note on how to use it live.
+  followed by a table alternative; every calculator has a caption, and one that computes in place is followed
+  by a note saying so. No page sends students to a Voilà server or to the retired in-browser (Voici) route.
 - Numbers: the answers to the exercises are glued from cmvlib at build time (``{glue:text}``); every glue
   key a page uses is defined on that page. The numbers still typed by hand in the prose (worked examples,
   pearls, the label tables) are recomputed here with cmvlib and must appear in the Markdown as quoted.
@@ -157,29 +158,52 @@ def test_every_chart_is_captioned_labelled_and_followed_by_a_table(path):
             assert "(Illustrative model" in before, f"{path.name}: chart cell {i} is not labelled Illustrative model"
 
 
+#: A chart cell tied to a calculator (``fit.chart()``: the figure and its table, redrawn with the calculator).
+CALCULATOR_CHART = re.compile(r"^(\w+)\.chart\(\)\s*$", re.M)
+
+
 @pytest.mark.parametrize("path", interactive_pages(), ids=lambda p: p.name)
-def test_every_calculator_has_a_caption_and_says_how_to_use_it_live(path):
+def test_every_calculator_chart_is_captioned_labelled_and_tied_to_a_calculator_above(path):
     text = page_text(path)
-    cells = code_cells(text)
-    for i, (offset, src) in enumerate(cells):
-        if not CALCULATOR.search(src):
+    for i, (offset, src) in enumerate(code_cells(text)):
+        if not (match := CALCULATOR_CHART.search(src)):
+            continue
+        before = text[max(0, offset - 1800):offset]
+        assert re.search(r"\*\*Chart [\w.]+\. ", before) and "(Illustrative" in before, f"{path.name}: chart cell {i}"
+        built = re.compile(rf"^{match.group(1)} = (\w+_calculator)\(", re.M)
+        assert any(built.search(s) for _, s in code_cells(text[:offset])), f"{path.name}: chart cell {i} has no calculator"
+
+
+@pytest.mark.parametrize("path", interactive_pages(), ids=lambda p: p.name)
+def test_every_calculator_has_a_caption_and_computes_in_place(path):
+    text = page_text(path)
+    for i, (offset, src) in enumerate(code_cells(text)):
+        if not (match := CALCULATOR.search(src)):
             continue
         before = text[max(0, offset - 1500):offset]
         assert re.search(r"\*\*Calculator [\d.]+\. ", before), f"{path.name}: calculator cell {i} has no caption"
-        after = text[offset:offset + 2500]
-        note = re.search(r"```\{admonition\} Using this (calculator|chart) live\n(.*?)```", after, re.S)
-        assert note, f"{path.name}: calculator cell {i} has no 'Using this calculator live' note after it"
-        body = flat(note.group(2))
-        if CALCULATOR.search(src) and computes_in_place(CALCULATOR.search(src).group(1)):
-            # computed on the page itself (issue 11): no "does nothing", no server instructions for students
-            assert "computes on this page, in your browser" in body, f"{path.name}: calculator cell {i}"
-            assert "make demo" not in body and "does nothing" not in body and "8866" not in body
-            continue
-        assert "static page" in body and "saved example" in body
-        assert "`make demo`" in body
-        assert "{ref}`live-calculators`" in body, f"{path.name}: live note without the in-browser page"
-        if "not yet one of the Voilà apps" not in body:
-            assert "`http://127.0.0.1:8866/voila/render/" in body, f"{path.name}: live note without an app address"
+        # its status line says it computes on the page (cmvlib.ui's LIVE_NOTE, replaced by the page's script)
+        assert computes_in_place(match.group(1)), f"{path.name}: calculator cell {i} is not declared in cmvlib.calc"
+
+
+#: What the retired routes left in the prose: students sent to a Voilà server (`make demo`, its port, its
+#: addresses), the JupyterLite/Voici buttons and page, and notes that the calculator is dead.
+RETIRED = re.compile(r"make demo|:8866|voila/render|\{live-app\}|live-calculators|Run “[^”]*” live|does nothing"
+                     r"|Voici|JupyterLite", re.I)
+
+
+def book_pages() -> list[Path]:
+    """Every Markdown page of the book (chapters, cases, quizzes, introduction, glossary, references)."""
+    return sorted(p for p in BOOK.rglob("*.md") if "node_modules" not in p.parts)
+
+
+@pytest.mark.parametrize("path", book_pages(), ids=lambda p: str(p.relative_to(BOOK)))
+def test_no_page_sends_students_to_a_server_or_the_retired_in_browser_route(path):
+    """Every calculator computes on its page (issue 11): no page tells students to run `make demo` (the
+    instructors' Voilà apps are in the README), links the retired "Live in your browser" page or its
+    buttons, or says a calculator does nothing."""
+    found = [m.group(0) for m in RETIRED.finditer(page_text(path))]
+    assert not found, f"{path.relative_to(BOOK)}: {found}"
 
 
 def test_monitoring_calculator_has_a_fixed_start_date():

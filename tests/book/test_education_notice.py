@@ -16,9 +16,9 @@ from bs4 import BeautifulSoup
 pytestmark = pytest.mark.slow
 
 NOTICE = "For education only: not for the care of individual patients."
-#: Not pages of the book: the theme's assets, JupyterLite's own site, the copied sources, and
-#: Sphinx's generated index and search pages.
-SKIP_DIRS = {"_static", "lite", "_sources"}
+#: Not pages of the book: the theme's assets, the copied sources, and Sphinx's generated index and
+#: search pages.
+SKIP_DIRS = {"_static", "_sources"}
 SKIP_PAGES = {"genindex.html", "search.html"}
 REDIRECT = re.compile(r'^\s*<meta http-equiv="Refresh" content="0; url=[^"]+"\s*/?>\s*$', re.I)
 

@@ -25,9 +25,9 @@ def _third_party(url: str) -> bool:
     return urlsplit(url if "://" in url else "http:" + url).hostname not in LOCAL_HOSTS
 
 
-def third_party_urls(html_file: Path, inline: bool = True) -> list[str]:
-    """Every http(s) URL to a non-local host in a page: any URL attribute, and (``inline``) any URL
-    written in an inline script or style."""
+def third_party_urls(html_file: Path) -> list[str]:
+    """Every http(s) URL to a non-local host in a page: any URL attribute, and any URL written in an
+    inline script or style."""
     soup = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser")
     found = []
     for tag in soup.find_all(True):
@@ -39,7 +39,7 @@ def third_party_urls(html_file: Path, inline: bool = True) -> list[str]:
             found += [f"<{tag.name} {attr}={u}>" for u in urls if _third_party(u)]
         if tag.get("style"):
             found += [f"<{tag.name} style url {u}>" for u in ABSOLUTE_URL.findall(tag["style"]) if _third_party(u)]
-    for block in soup.find_all(["script", "style"]) if inline else ():
+    for block in soup.find_all(["script", "style"]):
         if block.string and not block.get("src"):
             if block.get("type") == "application/vnd.jupyter.widget-state+json":
                 continue  # model state: text values, not loaded resources (checked in the browser)
@@ -61,13 +61,8 @@ def has_figure(html_file: Path) -> bool:
 
 
 def test_no_third_party_url_in_any_page(book_html: Path):
-    """The book's pages name no third-party URL at all. The in-browser apps' pages (lite/, JupyterLite's
-    own build) inline JupyterLab's bundle, whose code and comments name URLs it never fetches for these
-    apps (e.g. a CDN for Mermaid diagrams): their attributes are checked here, and tests/inbrowser runs
-    them in Chromium with every request off 127.0.0.1 aborted and counted."""
-    lite = book_html / "lite"
-    offenders = {str(p.relative_to(book_html)): urls for p in html_files(book_html)
-                 if (urls := third_party_urls(p, inline=lite not in p.parents))}
+    """The book's pages name no third-party URL at all, in attributes or inline scripts and styles."""
+    offenders = {str(p.relative_to(book_html)): urls for p in html_files(book_html) if (urls := third_party_urls(p))}
     assert not offenders, f"pages pointing at third-party hosts: {offenders}"
 
 
