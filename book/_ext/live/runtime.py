@@ -150,19 +150,28 @@ def exercise() -> dict:
         attempt(f"import {mod}", lambda mod=mod: importlib.import_module(mod))
     from cmvlib import calc
 
+    answered: dict[str, int] = {}
     for name in calc.names():
         decl = calc.get(name)
-        defaults = decl.defaults()
-        cases = [(defaults, None)]
-        for f in decl.fields:
-            for label, value in f.options:
-                cases += [({**defaults, f.name: value}, defaults), ({**defaults, f.name: label}, None)]
-            cases += [({**defaults, f.name: junk}, defaults) for junk in JUNK]
-        cases += [({k: junk for k in defaults}, None) for junk in JUNK] + [({}, None)]
+        cases = []
+        for base in _bases(decl):
+            cases.append((base, None))
+            for f in decl.fields:
+                for label, value in f.options:
+                    cases += [({**base, f.name: value}, base), ({**base, f.name: label}, None)]
+                if f.kind == "flag":
+                    cases += [({**base, f.name: flag}, base) for flag in ("true", "false")]
+                if f.limits:
+                    cases += [({**base, f.name: _text(x)}, base) for x in (*f.limits, sum(f.limits) / 2)]
+                cases += [({**base, f.name: junk}, base) for junk in JUNK]
+        cases += [({k: junk for k in decl.defaults()}, None) for junk in JUNK] + [({}, None)]
+        answered[name] = 0
         for values, previous in cases:
             out = attempt(f"{name} {values!r} (previous {previous!r})", lambda v=values, p=previous: calc.run(name, v, p))
             if out is not None and not (isinstance(out, dict) and isinstance(out.get("html"), str)):
                 failures.append(f"{name} {values!r}: not an outcome: {out!r}")
+            elif out is not None and not out["errors"]:
+                answered[name] += 1
             attempt(f"json {name}", lambda v=values, p=previous: json.loads(calc.run_json(json.dumps(
                 {"calculator": name, "values": v, "previous": p}))))
     for bad in ("", "{", "[]", "null", '{"calculator": "no-such-calculator", "values": {}}', '{"values": 3}',
@@ -170,7 +179,20 @@ def exercise() -> dict:
         out = attempt(f"run_json({bad!r})", lambda bad=bad: json.loads(calc.run_json(bad)))
         if out is not None and "error" not in out:
             failures.append(f"run_json({bad!r}) gave no error: {out!r}")
-    return {"modules": modules, "calculators": list(calc.names()), "runs": runs, "failures": failures}
+    return {"modules": modules, "calculators": list(calc.names()), "runs": runs, "answered": answered,
+            "failures": failures}
+
+
+def _text(x: float) -> str:
+    return f"{x:g}"
+
+
+def _bases(decl) -> list[dict[str, str]]:
+    """Values a calculator answers (no field message): its defaults with every number at the middle of its
+    limits, optional numbers filled and then empty."""
+    full = {f.name: _text(sum(f.limits) / 2) if f.kind == "number" and f.limits else f.default for f in decl.fields}
+    sparse = {**full, **{f.name: "" for f in decl.fields if f.kind == "number" and f.optional}}
+    return [full, sparse]
 
 
 def needed(startup: str) -> str:
@@ -179,8 +201,10 @@ def needed(startup: str) -> str:
 
     - Pyodide's start-up (``startup``: ``sys.modules`` after ``loadPyodide``, JSON) and every module of
       :data:`PYODIDE_PACKAGES`, with the imports in their functions (called by Pyodide's JavaScript);
-    - every import of cmvlib, in function bodies too, and the functions' imports of the standard modules
-      cmvlib imports itself (what cmvlib calls directly);
+    - every import of cmvlib, in function bodies too, and the imports in the functions of the standard
+      modules cmvlib imports and of the modules of their packages these import (what cmvlib calls, and
+      the package internals those calls go through: ``importlib.resources.files`` ->
+      ``importlib.resources._common`` -> ``._adapters``);
     - every module :func:`exercise` imported;
     - every codec of ``encodings`` (looked up by name at run time) but the 8-bit character tables;
 
@@ -204,6 +228,8 @@ def needed(startup: str) -> str:
         mod = ".".join(path.relative_to(LIB).with_suffix("").parts).removesuffix(".__init__")
         direct |= imports(mod, path.read_text(encoding="utf-8"), path.name == "__init__.py", lazy=True)
     direct = {m for m in direct if m in files}
+    packages = {m.split(".")[0] for m in direct}
+    direct |= {m for m in closure(zf, direct) if m.split(".")[0] in packages}
     ran = {m for m in sys.modules if m in files}
     codecs = {m for m in files if m.startswith("encodings.") and b"decoding_table" not in zf.read(files[m])}
     roots = start | pyodide | lazy_imports(pyodide) | direct \
