@@ -8,7 +8,10 @@ Not a test: figures for bench/README.md. Needs the built book (`make bench-live`
   file's ``gzip -6`` size: what a gzipping host sends). Every host but 127.0.0.1 is unresolvable and every
   request to one is counted (must be 0).
 - **anchor**: a bare page (served at ``/__bench__/anchor.html``, not part of the book) that loads the same
-  self-hosted Pyodide runtime and cmvlib zip, imports cmvlib and computes one renal result: the floor.
+  self-hosted Pyodide runtime, trimmed standard library and cmvlib zip, imports cmvlib and computes one
+  renal result: the floor. (It registers no service worker: its warm runs use the HTTP cache.)
+- **bytes**: every file of ``_static/cmv-live/`` the server sent, raw and gzip -6, per file; on warm runs,
+  the requests that reached the server at all (the service worker and the HTTP cache answer the rest).
 - **chapter**: chapter 1 with its live renal calculator, opened at the calculator's section
   (``#calc-renal``, a reader following a link to it). As soon as the weight box exists, 100 kg is typed
   (a change typed on arrival); the time is navigation -> that change answered with cmvlib's clearance.
@@ -64,12 +67,13 @@ BASIS = "adjusted"
 ANCHOR_HTML = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Bare Pyodide + cmvlib (bench anchor)</title></head>
 <body><p id="out">starting</p>
-<script src="../_static/cmv-live/pyodide/pyodide.js"></script>
+<script src="../_static/cmv-live/__RUNTIME__/pyodide.js"></script>
 <script>
 (async () => {
   const base = new URL("../_static/cmv-live/", location.href).href;
   const zip = fetch(base + "__ZIP__").then((r) => r.arrayBuffer());
-  const py = await loadPyodide({ indexURL: base + "pyodide/" });
+  const py = await loadPyodide({ indexURL: base + "__RUNTIME__/", stdLibURL: base + "__STDLIB__",
+                                 lockFileContents: __LOCK__ });
   py.unpackArchive(await zip, "zip", { extractDir: "/cmv-live" });
   const html = py.runPython([
     "import sys", "sys.path.insert(0, '/cmv-live')", "from cmvlib.calc import run",
@@ -101,6 +105,7 @@ class Counter:
         self.files: dict[str, int] = {}
         self.gzip_files: dict[str, int] = {}
         self.not_modified = 0
+        self.requests: list[str] = []
 
     def add(self, path: str, raw: int, gz: int) -> None:
         with self.lock:
@@ -108,6 +113,7 @@ class Counter:
             self.gzip += gz
             self.files[path] = raw
             self.gzip_files[path] = gz
+            self.requests.append(path)
 
 
 @functools.lru_cache(maxsize=None)
@@ -165,10 +171,12 @@ def _marks(page) -> dict[str, float]:
     return page.evaluate("() => Object.fromEntries(performance.getEntriesByType('mark').map(m => [m.name, m.startTime]))")
 
 
-def _bytes(counter: Counter) -> dict:
+def _bytes(counter: GzipCounter) -> dict:
     live = {k: v for k, v in counter.files.items() if k.startswith(LIVE)}
     return {"raw": counter.raw, "gzip": counter.gzip, "live_raw": sum(live.values()),
-            "live_gzip": sum(counter.gzip_files.get(k, 0) for k in live), "requests": len(counter.files)}
+            "live_gzip": sum(counter.gzip_files.get(k, 0) for k in live), "requests": len(counter.requests),
+            "live_requests": sum(1 for k in counter.requests if k.startswith(LIVE)),
+            "live_files": {k[len(LIVE):]: [v, counter.gzip_files.get(k, 0)] for k, v in sorted(live.items())}}
 
 
 @contextlib.contextmanager
@@ -246,13 +254,16 @@ def main(argv: list[str] | None = None) -> int:
     if not manifest.is_file():
         print(f"{manifest} is missing: run `make book-build` first", file=sys.stderr)
         return 2
-    zip_name = json.loads(manifest.read_text())["zip"]
+    live = json.loads(manifest.read_text())
     from playwright.sync_api import sync_playwright
 
     counter = Counter()
     tmp = Path(tempfile.mkdtemp(prefix="cmv-bench-live-"))
     (tmp / "anchor").mkdir()
-    (tmp / "anchor" / "anchor.html").write_text(ANCHOR_HTML.replace("__ZIP__", zip_name), encoding="utf-8")
+    anchor = (ANCHOR_HTML.replace("__ZIP__", live["zip"]).replace("__RUNTIME__", live["runtime"])
+              .replace("__STDLIB__", live["stdlib"])
+              .replace("__LOCK__", json.dumps({"info": live["lock_info"], "packages": {}})))
+    (tmp / "anchor" / "anchor.html").write_text(anchor, encoding="utf-8")
     server = serve(args.html, tmp / "anchor", counter)
     base_url = f"http://127.0.0.1:{server.server_address[1]}"
     res: dict = {"anchor": {"cold": [], "warm": []}, "chapter": {"cold": [], "warm": []},
@@ -291,13 +302,26 @@ def main(argv: list[str] | None = None) -> int:
         "live_layer_cold_mb_raw": round(statistics.median(r["bytes"]["live_raw"] for r in c["cold"]) / 1e6, 2),
         "page_cold_mb_gzip": round(statistics.median(r["bytes"]["gzip"] for r in c["cold"]) / 1e6, 2),
         "warm_mb_downloaded_max": round(max(r["bytes"]["raw"] for r in c["warm"] + a["warm"]) / 1e6, 3),
+        "chapter_warm_live_requests_max": max(r["bytes"]["live_requests"] for r in c["warm"]),
+        "chapter_warm_requests_max": max(r["bytes"]["requests"] for r in c["warm"]),
         "blocked_requests": sum(len(r["blocked"]) for side in (a, c, t) for runs in side.values() for r in runs),
     }
     res["summary"] = summary
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(res, indent=1), encoding="utf-8")
     print(json.dumps(summary, indent=1, ensure_ascii=False))
+    print(live_table(c["cold"]))
     return 0
+
+
+def live_table(runs: list[dict]) -> str:
+    """Markdown: each live-layer file a cold chapter visit received (first run), raw and gzip, largest first."""
+    files = runs[0]["bytes"]["live_files"]
+    rows = [f"| `{name}` | {raw / 1e6:.3f} | {gz / 1e6:.3f} |" for name, (raw, gz) in
+            sorted(files.items(), key=lambda kv: -kv[1][1])]
+    total = (f"| **total** ({len(files)} files) | {sum(v[0] for v in files.values()) / 1e6:.2f} | "
+             f"**{sum(v[1] for v in files.values()) / 1e6:.2f}** |")
+    return "\n".join(["| file (`_static/cmv-live/`) | MB raw | MB gzip |", "| --- | --- | --- |", *rows, total])
 
 
 if __name__ == "__main__":

@@ -186,15 +186,25 @@ def test_worker_gets_the_runtime_and_cmvlib_only(book_html):
     out = book_html / "_static" / "cmv-live"
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["pyodide"] == "0.29.3" and "renal" in manifest["calculators"]
-    for name in ("pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"):
-        assert (out / "pyodide" / name).is_file()
-    assert not list((out / "pyodide").glob("*.whl"))                 # no packages
+    runtime = out / manifest["runtime"]
+    assert runtime.name == "pyodide-0.29.3"                           # versioned: cached as immutable
+    assert sorted(p.name for p in runtime.iterdir()) == ["pyodide.asm.js", "pyodide.asm.wasm", "pyodide.js"]
+    assert re.fullmatch(r"python_stdlib-[0-9a-f]{12}\.zip", manifest["stdlib"]) and (out / manifest["stdlib"]).is_file()
     names = zipfile.ZipFile(out / manifest["zip"]).namelist()
     assert "cmvlib/calc/renal.py" in names and all(n.startswith("cmvlib/") for n in names)
     # built into _build/html/_static/cmv-live, never from book/_static (whose scripts go on every page)
     assert not [p for p in (LIVE_JS.parents[2] / "_static").rglob("*") if "embed-live" in p.name or p.suffix == ".wasm"]
     worker = (out / "worker.js").read_text()
     assert not re.search(r"https?://", worker)
+    build = json.loads(re.search(r"const BUILD = (\{.*\});", worker).group(1))
+    assert build["runtime"] == f"{manifest['runtime']}/" and build["stdlib"] == manifest["stdlib"]
+    assert build["lock"] == {"info": manifest["lock_info"], "packages": {}}    # no pyodide-lock.json fetched
+    sw = (book_html / manifest["service_worker"]).read_text()
+    assert json.loads(re.search(r"const BUILD = (\{.*\});", sw).group(1)) == {"cache": manifest["cache"],
+                                                                               "files": manifest["immutable"]}
+    assert sorted(manifest["immutable"]) == sorted(
+        [f"_static/cmv-live/{manifest['runtime']}/{p.name}" for p in runtime.iterdir()]
+        + [f"_static/cmv-live/{manifest['stdlib']}", f"_static/cmv-live/{manifest['zip']}"])
 
 
 def test_page_script_and_cmvlib_agree_on_the_marks():

@@ -232,7 +232,7 @@ function startWorker() {
     setStatus('failed');
     console.error('cmv-live: worker error', event.message);
   };
-  worker.postMessage({ type: 'init', pyodide: new URL('pyodide/', BASE).href, zip: new URL(ZIP, BASE).href });
+  worker.postMessage({ type: 'init', zip: new URL(ZIP, BASE).href });
 }
 
 const saveData = Boolean(navigator.connection && navigator.connection.saveData);
@@ -337,3 +337,14 @@ if (!window._jupyter_widget_embedder) {
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', go);
   else go();
 }
+
+/** The service worker at the book's root (cmv-sw.js, book/_ext/live/sw.js) keeps the versioned Python
+ * runtime for the next page; registered once the page has loaded, where service workers exist. */
+function registerServiceWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  const register = () => navigator.serviceWorker.register(new URL('../../cmv-sw.js', BASE).href)
+    .catch((err) => console.warn('cmv-live: no service worker:', err));
+  if (document.readyState === 'complete') register();
+  else window.addEventListener('load', register, { once: true });
+}
+registerServiceWorker();

@@ -1,8 +1,11 @@
-/* The live calculators' Web Worker: Pyodide (the self-hosted npm runtime, no packages) + cmvlib (a zip
- * built with the book), and nothing else: no kernel, no IPython, no ipywidgets. Copied unbundled into
- * _static/cmv-live/ by book/_ext/live_calculators.py; started by the page's embedder (page.js).
+/* The live calculators' Web Worker: Pyodide (the self-hosted npm runtime, no packages, a trimmed standard
+ * library) + cmvlib (a zip built with the book), and nothing else: no kernel, no IPython, no ipywidgets.
+ * Written into _static/cmv-live/ by book/_ext/live_calculators.py, which fills BUILD below with the
+ * build's names (relative to this file): {runtime: "pyodide-<version>/", stdlib: "python_stdlib-<hash>.zip",
+ * lock: the runtime's pyodide-lock.json "info" with no packages (so that file is not fetched)}.
+ * Started by the page's embedder (page.js).
  *
- * Messages in:  {type: "init", pyodide: <runtime folder URL>, zip: <cmvlib zip URL>}
+ * Messages in:  {type: "init", zip: <cmvlib zip URL>}  (a "pyodide" URL the page may send is not used)
  *               {type: "run", id, calc, calculator, values, previous}   -> cmvlib.calc.run_json
  *               {type: "modules"}                                     -> what Python imported (tests)
  * Messages out: {type: "ready", ms} | {type: "failed", error} | {type: "result", id, calc, ...outcome}
@@ -10,18 +13,22 @@
  */
 'use strict';
 
+const BUILD = {};
+
 let booted = null;
 let runJson = null;
 let pyodide = null;
 
 async function boot(config) {
   const t0 = performance.now();
-  importScripts(config.pyodide + 'pyodide.js');
+  const runtime = new URL(BUILD.runtime, self.location.href).href;
+  importScripts(runtime + 'pyodide.js');
   const zip = fetch(config.zip).then((r) => {
     if (!r.ok) throw new Error(`${config.zip}: HTTP ${r.status}`);
     return r.arrayBuffer();
   });
-  pyodide = await loadPyodide({ indexURL: config.pyodide });
+  pyodide = await loadPyodide({ indexURL: runtime, stdLibURL: new URL(BUILD.stdlib, self.location.href).href,
+                                lockFileContents: BUILD.lock });
   // Every module Python has at this point is Pyodide's own start-up; cmvlib's imports come after.
   pyodide.runPython('import sys\n__cmv_before__ = sorted(sys.modules)');
   pyodide.unpackArchive(await zip, 'zip', { extractDir: '/cmv-live' });
