@@ -5,7 +5,7 @@
  * lock: the runtime's pyodide-lock.json "info" with no packages (so that file is not fetched)}.
  * Started by the page's embedder (page.js).
  *
- * Messages in:  {type: "init", zip: <cmvlib zip URL>}  (a "pyodide" URL the page may send is not used)
+ * Messages in:  {type: "init", zip: <cmvlib zip URL>}
  *               {type: "run", id, calc, calculator, values, previous}   -> cmvlib.calc.run_json
  *               {type: "modules"}                                     -> what Python imported (tests)
  * Messages out: {type: "ready", ms} | {type: "failed", error} | {type: "result", id, calc, ...outcome}
