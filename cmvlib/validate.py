@@ -27,6 +27,11 @@ def number(value: object, field: str, lo: float, hi: float, unit: str = "", *,
     """``value`` as a finite float within [lo, hi] (or (lo, hi] when ``lo_inclusive`` is False).
 
     Accepts ints, floats and numeric strings (a widget's text); refuses booleans, None, NaN and infinity.
+
+    >>> number(10 ** 400, "weight_kg", 20, 350, "kg")
+    Traceback (most recent call last):
+    ...
+    cmvlib.errors.InputError: weight_kg: must be between 20 and 350 kg (got a number too large to compute with)
     """
     unit_s = f" {unit}" if unit else ""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -40,7 +45,11 @@ def number(value: object, field: str, lo: float, hi: float, unit: str = "", *,
             raise InputError(field, f"must be a number{unit_s and ' in' + unit_s} (got {value!r})") from None
     if not isinstance(value, Real):
         raise InputError(field, f"must be a number{unit_s and ' in' + unit_s} (got {type(value).__name__})")
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:   # a whole number too large for a float (typed as hundreds of digits)
+        raise InputError(field, f"must be between {_fmt(lo)} and {_fmt(hi)}{unit_s} (got a number too large to "
+                                "compute with)") from None
     if not math.isfinite(x):
         raise InputError(field, f"must be a finite number{unit_s and ' in' + unit_s} (got {value!r})")
     low_ok = x >= lo if lo_inclusive else x > lo

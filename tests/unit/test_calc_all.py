@@ -19,7 +19,7 @@ import cmvlib.ui as ui
 from cmvlib import calc
 
 #: Bad values a reader can type into a text box, and the page's text for an empty date picker.
-JUNK = ("", " ", "abc", "0", "-1", "1e400", "nan", "<b>1</b>", "99999999")
+JUNK = ("", " ", "abc", "0", "-1", "1e400", "nan", "<b>1</b>", "99999999", "9" * 400)
 
 
 def builders() -> tuple[dict[str, object], dict[str, dict[str, str]]]:
