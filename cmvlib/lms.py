@@ -176,13 +176,13 @@ def text2qti_source(title: str, questions: Sequence[Question]) -> str:
         out.append(f"... {_md_paragraphs(general_feedback(q))}")
         if q.type == "numeric":
             assert q.answer is not None
-            out.append(f"+   {md_escape(q.correct_option.explanation)}")
+            out += [f"+   {md_escape(q.correct_option.explanation)}"] if q.correct_option.explanation else []
             out.append(f"-   {_md_paragraphs(wrong_value_feedback(q))}")
             out.append(f"=   {q.answer.value!r} +- {q.answer.tolerance!r}")
         else:
             for i, o in enumerate(q.options):
                 out.append(f"{'*' if o.correct else ''}{chr(97 + i)}) {md_escape(o.text)}")
-                out.append(f"... {md_escape(o.explanation)}")
+                out += [f"... {md_escape(o.explanation)}"] if o.explanation else []
         out.append("")
     return "\n".join(out)
 
