@@ -13,7 +13,7 @@ anticipated wrong value with the same tolerance (fraction 0, its explanation) an
 answer, so a Moodle student gets the explanation the book gives. Question ``idnumber`` = the bank id.
 HTML is written as escaped text rather than CDATA (the same XML to a parser; ``xml.etree`` writes no CDATA).
 
-**QTI 1.2** (:func:`qti_zip`, for Canvas classic quizzes and Blackboard) is built with text2qti (BSD-3,
+**QTI 1.2** (:func:`qti_zip`, for Canvas classic quizzes and other QTI 1.2 readers) is built with text2qti (BSD-3,
 kept: 0.8.0 of 2026-08; pure Python, needs only Python-Markdown and bespon, no pandoc: the bank has no
 LaTeX). One quiz per chapter (Canvas makes a quiz and a question bank of each), the seven merged into one
 ``.zip`` with one ``imsmanifest.xml``. Bank text is backslash-escaped so text2qti's Markdown shows it
@@ -30,17 +30,16 @@ import io
 import re
 import xml.etree.ElementTree as ET
 import zipfile
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 
 from .quiz import Question, chapters, format_number, load_questions, section_title
-
-NOTICE = "For education, not for patient care"
+from .ui.render import NOTICE
 #: The category under which Moodle files the questions (one sub-category per chapter).
 CATEGORY = "CMV textbook"
 MOODLE_FILE = "cmv-questions.moodle.xml"
 QTI_FILE = "cmv-questions-qti.zip"
-#: A fixed time stamp for the zip entries, so the package is the same on every build.
+#: A fixed time stamp for the zip entries (the manifest carries text2qti's date of the build).
 _ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 
 
