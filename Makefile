@@ -45,6 +45,12 @@ book-assets: $(BOOK_NPM_STAMP)
 # (execute_notebooks: force) and a failing cell fails the build (nb_execution_raise_on_error).
 book-build: $(STAMP) $(BOOK_NPM_STAMP)
 	$(VENV)/bin/jupyter-book build . --all -W -n --keep-going --builder html
+	$(MAKE) --no-print-directory lms
+
+# The question bank for Moodle (XML) and Canvas/Blackboard (QTI 1.2 .zip), published with the site.
+.PHONY: lms
+lms: $(STAMP)
+	$(PY) -m cmvlib.lms $(BOOK_HTML)/lms
 
 book: book-build
 	@echo "Serving the book on http://127.0.0.1:$(BOOK_PORT) (Ctrl-C to stop)"
