@@ -183,6 +183,10 @@ def exercise() -> dict:
             "failures": failures}
 
 
+#: A date for a date field without a default (the monitoring schedule's start: today, in the widgets).
+EXAMPLE_DATE = "2026-03-02"
+
+
 def _text(x: float) -> str:
     return f"{x:g}"
 
@@ -190,7 +194,8 @@ def _text(x: float) -> str:
 def _bases(decl) -> list[dict[str, str]]:
     """Values a calculator answers (no field message): its defaults with every number at the middle of its
     limits, optional numbers filled and then empty."""
-    full = {f.name: _text(sum(f.limits) / 2) if f.kind == "number" and f.limits else f.default for f in decl.fields}
+    full = {f.name: _text(sum(f.limits) / 2) if f.kind == "number" and f.limits
+            else f.default or EXAMPLE_DATE if f.kind == "date" else f.default for f in decl.fields}
     sparse = {**full, **{f.name: "" for f in decl.fields if f.kind == "number" and f.optional}}
     return [full, sparse]
 
