@@ -263,7 +263,8 @@ def _node(node_id: str, data: object, path: str) -> Node:
 
 
 def _check_graph(case: Case) -> None:
-    """Every branch leads to a node, days never go back, every node is reachable."""
+    """Every branch leads to a node, days never go back, every node is reachable, and a dose point always has a
+    drug in force."""
     def targets(n: Node) -> list[tuple[str, str]]:
         if n.kind == "dose":
             return [(f"nodes.{n.id}.next", n.next)]
@@ -275,13 +276,25 @@ def _check_graph(case: Case) -> None:
                 raise InputError(path, f"leads to {target!r}, which is not a node of the case")
             if case.nodes[target].day < n.day:
                 raise InputError(path, f"goes back in time (day {n.day} -> day {case.nodes[target].day})")
-    seen, todo = set(), [case.start]
+        for i, o in enumerate(n.options):
+            if o.next == n.id and (o.regimen or o.hold or o.order):
+                raise InputError(f"nodes.{n.id}.options[{i}]", "an option that keeps the learner at the step "
+                                 "cannot start, hold or order anything")
+    # Walk (node, drug in force?) pairs: a dose point must never be reached without a drug in force.
+    seen: set[tuple[str, bool]] = set()
+    todo = [(case.start, False)]
     while todo:
-        node_id = todo.pop()
-        if node_id not in seen:
-            seen.add(node_id)
-            todo.extend(t for _, t in targets(case.nodes[node_id]))
-    unreachable = sorted(set(case.nodes) - seen)
+        node_id, on_drug = todo.pop()
+        if (node_id, on_drug) in seen:
+            continue
+        seen.add((node_id, on_drug))
+        n = case.nodes[node_id]
+        if n.kind == "dose" and not on_drug:
+            raise InputError(f"nodes.{node_id}", "is a dose point that a path reaches with no drug in force")
+        if n.kind == "dose":
+            todo.append((n.next, on_drug))
+        todo.extend((o.next, (on_drug or o.regimen is not None) and not o.hold) for o in n.options)
+    unreachable = sorted(set(case.nodes) - {node_id for node_id, _ in seen})
     if unreachable:
         raise InputError(f"nodes.{unreachable[0]}", "cannot be reached from the start")
     if not any(n.kind == "end" for n in case.nodes.values()):

@@ -249,6 +249,8 @@ BROKEN = [
     (_set(["nodes", "day0-drug", "options"], [base()["nodes"]["day0-drug"]["options"][0]]), "at least two options"),
     (_set(OPT0 + ["verdict"], "acceptable"), "nodes.day0-drug.options: mark at least one option as the expert"),
     (_set(["nodes", "day0-drug", "day"], "0"), "nodes.day0-drug.day: must be int"),
+    (_del(OPT0 + ["regimen"]), "nodes.day0-dose: is a dose point that a path reaches with no drug in force"),
+    (_set(["nodes", "day5-switch", "options", 2, "hold"], True), "options[2]: an option that keeps the learner"),
 ]
 
 
@@ -285,3 +287,14 @@ def test_random_choice_sequences_never_crash(name, picks):
         assert fb.text and fb.verdict in cmvlib.cases.schema.VERDICTS
         if state.regimen is not None:
             assert label_dose(state) == expected_dose(load_case(name), state)
+
+
+def test_the_readme_minimal_case_loads_and_plays():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    raw = re.search(r"\*\*Writing a case\.\*\*.*?```json\n(.*?)```", text, re.S).group(1)
+    state = start(load_case(json.loads(raw)))
+    state, fb = choose(state, "oral")
+    assert state.node == "drug" and fb.verdict == "unsupported"
+    state, _ = choose(choose(state, "iv")[0], {"dose_mg": 175})
+    assert state.finished and state.dose == "175 mg IV every 12 h"
+    assert cases.debrief(state)["score"] == {"dosing": {"points": 1.0, "out_of": 2}}
