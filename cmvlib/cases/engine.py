@@ -169,8 +169,9 @@ def _feedback(verdict: str, text: str, cites: tuple[str, ...], section: str, eve
     return Feedback(verdict, text, cites, tuple(cite(k) for k in cites), section, tuple(events))
 
 
-def _dose_choice(state: State, node: Node, choice: object) -> tuple[Option, str]:
-    """A dose point's choice as an option: right (the label dose) goes on, anything else brings the pharmacist."""
+def _dose_choice(state: State, node: Node, choice: object) -> tuple[Option, str, str]:
+    """A dose point's choice as an option (right — the label dose — goes on, anything else brings the
+    pharmacist), the dose given ("" unless right) and the label's answer."""
     cands = _candidates(state, node)
     right = label_dose(state)
     assert right is not None
@@ -187,10 +188,10 @@ def _dose_choice(state: State, node: Node, choice: object) -> tuple[Option, str]
     answer = right.summary if right.recommended else "no dose"
     if ok:
         text = f"Right: {answer} for today's values ({renal}). {right.reason}"
-        return Option("dose", chosen, node.next, "expert", text, node.cites, node.section), answer
+        return Option("dose", chosen, node.next, "expert", text, node.cites, node.section), answer, answer
     text = (f"The pharmacist calls: {chosen} is not what the label gives for today's values ({renal}); "
             f"the label gives {answer}. {right.reason} Choose again.")
-    return Option("dose", chosen, node.id, "unsupported", text, node.cites, node.section), ""
+    return Option("dose", chosen, node.id, "unsupported", text, node.cites, node.section), "", answer
 
 
 def _known(choice: object, ids: list[str]) -> str:
@@ -205,9 +206,10 @@ def choose(state: State, choice: object) -> tuple[State, Feedback]:
     node = case.nodes[state.node]
     if node.kind == "end":
         raise InputError("choice", "the case is over: open the debrief")
-    given = ""
+    given, expert = "", node.expert or "; ".join(o.text for o in node.options if o.verdict == "expert")
     if node.kind == "dose":
-        option, given = _dose_choice(state, node, choice)
+        option, given, label = _dose_choice(state, node, choice)
+        expert = node.expert or f"the label's answer for that day's values: {label}"
         right = label_dose(state)
         extra = _keys(right.source) if right else ()
     else:
@@ -215,7 +217,7 @@ def choose(state: State, choice: object) -> tuple[State, Feedback]:
         extra = ()
     first = not any(h["node"] == node.id for h in state.history)
     record = {"node": node.id, "day": node.day, "domain": node.domain, "choice": option.text,
-              "verdict": option.verdict, "first": first, "dose": given}
+              "verdict": option.verdict, "first": first, "dose": given, "expert": expert}
     new = replace(state, history=state.history + [record])
     if option.next == node.id:
         return new, _feedback(option.verdict, option.feedback, option.cites + extra, option.section, [])
@@ -239,10 +241,8 @@ def debrief(state: State) -> dict[str, Any]:
     for h in state.history:
         if not h["first"]:
             continue
-        node = case.nodes[h["node"]]
-        expert = node.expert or "; ".join(o.text for o in node.options if o.verdict == "expert")
-        decisions.append({**{k: h[k] for k in ("node", "day", "domain", "choice", "verdict")},
-                          "prompt": node.prompt, "expert": expert or "the label dose for that day's values"})
+        decisions.append({**{k: h[k] for k in ("node", "day", "domain", "choice", "verdict", "expert")},
+                          "prompt": case.nodes[h["node"]].prompt})
         score[h["domain"]][0] += POINTS[h["verdict"]]
         score[h["domain"]][1] += 1
     return {"case": case.id, "title": case.title, "finished": case.nodes[state.node].kind == "end",

@@ -21,7 +21,7 @@ from cmvlib.sources import sources
 ROOT = Path(__file__).resolve().parents[2]
 CASE_DIR = ROOT / "cmvlib" / "data" / "cases"
 NAMES = cases.names()
-BOOK_CASE = {"declining-renal": "declining_renal.md", "hemodialysis": "hemodialysis.md"}
+BOOK_CASE = {"declining-renal": "declining_renal.md", "hemodialysis": "hemodialysis.md", "hiv-retinitis": "hiv_retinitis.md"}
 
 
 def chapter_labels() -> set[str]:
@@ -141,6 +141,12 @@ def test_states_are_json_and_the_debrief_scores_by_domain(name):
         d = json.loads(json.dumps(cases.debrief(final)))
         assert d["finished"] and d["decisions"]
         assert {x["node"] for x in d["decisions"]} == {h["node"] for h in final.history}
+        for x in d["decisions"]:
+            node = case.nodes[x["node"]]
+            if node.kind == "dose":
+                assert x["expert"].endswith(next(h["dose"] for h in final.history if h["node"] == node.id and h["dose"]))
+            else:
+                assert x["expert"] == "; ".join(o.text for o in node.options if o.verdict == "expert")
         assert d["retries"] == sum(not h["first"] for h in final.history)
         for domain, s in d["score"].items():
             assert domain in cmvlib.cases.schema.DOMAINS and 0 <= s["points"] <= s["out_of"]
