@@ -7,6 +7,8 @@ from dataclasses import replace
 import json
 import math
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -304,3 +306,24 @@ def test_the_readme_minimal_case_loads_and_plays():
     state, _ = choose(choose(state, "iv")[0], {"dose_mg": 175})
     assert state.finished and state.dose == "175 mg IV every 12 h"
     assert cases.debrief(state)["score"] == {"dosing": {"points": 1.0, "out_of": 2}}
+
+
+_PLAY = r"""
+import json, sys
+before = set(sys.modules)
+from cmvlib import cases
+state = cases.start("declining-renal")
+for pick in ("iv-ganciclovir", {"dose_mg": 410}):
+    state, _ = cases.choose(state, pick)
+print(json.dumps({"dose": state.dose, "status": cases.status(state), "stdlib": sorted(sys.stdlib_module_names),
+                  "new": sorted(set(sys.modules) - before)}))
+"""
+
+
+def test_the_engine_needs_only_the_standard_library():
+    """A case played in an interpreter without site-packages (-I -S), as in Pyodide: stdlib and cmvlib only."""
+    proc = subprocess.run([sys.executable, "-I", "-S", "-c", f"import sys; sys.path.insert(0, {str(ROOT)!r})\n" + _PLAY],
+                          capture_output=True, text=True, check=True, timeout=120)
+    data = json.loads(proc.stdout)
+    assert data["dose"] == "410 mg IV every 12 h" and data["status"]["label_dose"] == data["dose"]
+    assert [m for m in data["new"] if m.split(".")[0] not in set(data["stdlib"]) | {"cmvlib"}] == []
