@@ -9,6 +9,9 @@ the illustrative viral-load range and the toxicity windows open today.
 ('87.7 mL/min', '410 mg IV every 12 h', ['neutropenia'])
 >>> st["viral_load"]
 'illustrative: 50,000 IU/mL expected on day 0 (half-life 0.7-1 d) [rose2017, emery1999]'
+>>> s, _ = choose(choose(s, {"dose_mg": 410})[0], "continue-iv")
+>>> status(s)["viral_load"]
+'illustrative: 3-49 IU/mL expected on day 10 (half-life 0.7-1 d) [rose2017, emery1999]'
 """
 from __future__ import annotations
 
@@ -26,8 +29,11 @@ def _latest(state: State, kind: str) -> dict[str, Any] | None:
 
 
 def _viral_load(state: State) -> str:
-    reg, pcr = state.regimen, _latest(state, "pcr")
-    if reg is None or pcr is None or pcr["day"] > reg["since"]:
+    """The illustrative range expected today from the last measured load before the drug in force started."""
+    reg = state.regimen
+    pcr = reg and next((e for e in reversed(state.events) if e["kind"] == "pcr" and e["values"]
+                        and e["day"] <= reg["since"]), None)
+    if not pcr:
         return ""
     low, high, keys = kinetics.half_life_range()
     t = state.day - reg["since"]
