@@ -62,13 +62,18 @@ class State:
 
     @classmethod
     def from_json(cls, data: object) -> State:
-        """A state back from :meth:`to_json` (checked against its case)."""
+        """A state back from :meth:`to_json`, checked by replaying its choices on its case (a state edited by
+        hand, or saved before the case changed, is refused)."""
         names = {f.name for f in fields(cls)}
         if not isinstance(data, dict) or not {"case", "node", "day"} <= set(data) or set(data) - names:
             raise InputError("state", "is not a saved case state")
-        state = cls(**data)
-        if state.node not in case_of(state).nodes:
-            raise InputError("state", f"names a step {state.node!r} the case does not have")
+        try:
+            state = cls(**data)
+            replayed = replay(state.case, [h["pick"] for h in state.history])
+        except (InputError, KeyError, TypeError):
+            replayed = None
+        if replayed != state:
+            raise InputError("state", "does not match its case (edited, or saved before the case changed)")
         return state
 
     @property
@@ -200,6 +205,15 @@ def _known(choice: object, ids: list[str]) -> str:
     return choice
 
 
+def replay(case: Case | str, picks: list[object]) -> State:
+    """The state after ``picks`` (choices as :func:`choose` takes them) from the start of ``case``: how a saved
+    game, or an instructor's link to a given step, is restored."""
+    state = start(case)
+    for pick in picks:
+        state, _ = choose(state, pick)
+    return state
+
+
 def choose(state: State, choice: object) -> tuple[State, Feedback]:
     """Apply ``choice`` (an option id, or ``{"dose_mg": x}`` at a dose point) and say what follows."""
     case = case_of(state)
@@ -209,6 +223,7 @@ def choose(state: State, choice: object) -> tuple[State, Feedback]:
     given, expert = "", node.expert or "; ".join(o.text for o in node.options if o.verdict == "expert")
     if node.kind == "dose":
         option, given, label = _dose_choice(state, node, choice)
+        choice = {"dose_mg": float(choice["dose_mg"])} if isinstance(choice, dict) else choice
         expert = node.expert or f"the label's answer for that day's values: {label}"
         right = label_dose(state)
         extra = _keys(right.source) if right else ()
@@ -216,7 +231,7 @@ def choose(state: State, choice: object) -> tuple[State, Feedback]:
         option = {o.id: o for o in node.options}[_known(choice, [o.id for o in node.options])]
         extra = ()
     first = not any(h["node"] == node.id for h in state.history)
-    record = {"node": node.id, "day": node.day, "domain": node.domain, "choice": option.text,
+    record = {"node": node.id, "day": node.day, "domain": node.domain, "pick": choice, "choice": option.text,
               "verdict": option.verdict, "first": first, "dose": given, "expert": expert}
     new = replace(state, history=state.history + [record])
     if option.next == node.id:

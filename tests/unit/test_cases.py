@@ -138,6 +138,7 @@ def test_states_are_json_and_the_debrief_scores_by_domain(name):
     for path in PATHS[name]:
         for state, _, fb in path:
             assert State.from_json(json.loads(json.dumps(state.to_json()))) == state
+            assert cases.replay(name, [h["pick"] for h in state.history]) == state
             json.dumps(cases.status(state))
             assert fb.verdict in cmvlib.cases.schema.VERDICTS and fb.text and len(fb.citations) == len(fb.cites)
         final = path[-1][0]
@@ -209,8 +210,12 @@ def test_an_ended_case_takes_no_choice_and_a_bad_state_is_refused():
     final = PATHS["declining-renal"][0][-1][0]
     with pytest.raises(cmvlib.InputError, match="the case is over"):
         choose(final, "stop-now")
-    for bad in ({}, {"case": "declining-renal", "node": "nowhere", "day": 0}, [], {"case": "x", "node": "y"},
-                {"case": "declining-renal", "node": "end", "day": 0, "colour": 1}):
+    saved = final.to_json()
+    edited = [{**saved, "dose": "9999 mg"}, {**saved, "node": "day0-drug"},
+              {**saved, "history": saved["history"][:-1]}, {**saved, "history": [{"pick": "x"}]},
+              {**saved, "history": 3}, {**saved, "regimen": {"drug": "cidofovir"}}]
+    for bad in [{}, {"case": "declining-renal", "node": "nowhere", "day": 0}, [], {"case": "x", "node": "y"},
+                {"case": "declining-renal", "node": "end", "day": 0, "colour": 1}] + edited:
         with pytest.raises(cmvlib.InputError):
             State.from_json(bad)
     with pytest.raises(cmvlib.InputError, match="unknown case"):
@@ -296,6 +301,7 @@ def test_random_choice_sequences_never_crash(name, picks):
             assert state.to_json() == before
             continue
         assert fb.text and fb.verdict in cmvlib.cases.schema.VERDICTS
+        assert State.from_json(json.loads(json.dumps(state.to_json()))) == state
         if state.regimen is not None:
             assert label_dose(state) == expected_dose(load_case(name), state)
 
