@@ -266,7 +266,11 @@ def debrief(state: State) -> dict[str, Any]:
 
 
 def event_text(event: dict[str, Any] | Event) -> str:
-    """An event for the reader: "Day 10 — creatinine: ... (serum_creatinine_mg_dl 2.1)"."""
+    """An event for the reader.
+
+    >>> event_text(load_case("declining-renal").timeline[-1])
+    'Day 10 — creatinine: Serum creatinine today. (serum_creatinine_mg_dl 2.1)'
+    """
     e = asdict(event) if isinstance(event, Event) else event
     values = ", ".join(f"{k} {v:g}" for k, v in e["values"].items())
     return f"Day {e['day']} — {e['kind']}: {e['text']}" + (f" ({values})" if values else "")

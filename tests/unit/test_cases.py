@@ -336,3 +336,20 @@ def test_the_engine_needs_only_the_standard_library():
     data = json.loads(proc.stdout)
     assert data["dose"] == "410 mg IV every 12 h" and data["status"]["label_dose"] == data["dose"]
     assert [m for m in data["new"] if m.split(".")[0] not in set(data["stdlib"]) | {"cmvlib"}] == []
+
+
+def test_a_steps_own_events_arrive_only_on_the_paths_that_reach_it():
+    """The README's case with a consequence: choosing oral first costs a day, and the creatinine rises on it."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    raw = json.loads(re.search(r"\*\*Writing a case\.\*\*.*?```json\n(.*?)```", text, re.S).group(1))
+    raw["nodes"]["late"] = {**raw["nodes"]["dose"], "day": 1, "events": [
+        {"day": 1, "kind": "creatinine", "text": "Creatinine the next day.", "serum_creatinine_mg_dl": 2.1}]}
+    raw["nodes"]["end"]["day"] = 1
+    raw["nodes"]["drug"]["options"][1].update(next="late", regimen={"drug": "ganciclovir", "phase": "induction"})
+    case = load_case(raw)
+    later, fb = choose(start(case), "oral")
+    assert later.node == "late" and [e["day"] for e in fb.events] == [1]
+    expected = cmvlib.dose("ganciclovir", "induction", examples.patient("issue-example", serum_creatinine_mg_dl=2.1))
+    assert label_dose(later) == expected and expected.summary != label_dose(choose(start(case), "iv")[0]).summary
+    assert choose(later, {"dose_mg": expected.dose_mg})[0].dose == expected.summary
+    assert not any(e["day"] == 1 for e in choose(start(case), "iv")[0].events)
