@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cmvlib
-from cmvlib import cases, examples
-from cmvlib.cases import State, choose, label_dose, load_case, options, start
+from cmvlib import cases, examples, toxicity
+from cmvlib.cases import State, choose, label_dose, load_case, options, replay, start
 from cmvlib.sources import sources
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -353,3 +353,25 @@ def test_a_steps_own_events_arrive_only_on_the_paths_that_reach_it():
     assert label_dose(later) == expected and expected.summary != label_dose(choose(start(case), "iv")[0]).summary
     assert choose(later, {"dose_mg": expected.dose_mg})[0].dose == expected.summary
     assert not any(e["day"] == 1 for e in choose(start(case), "iv")[0].events)
+
+
+def test_hold_order_and_blood_counts_in_the_status():
+    """The README's case with a blood count on day 0 and a step that holds the drug and orders a count."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    raw = json.loads(re.search(r"\*\*Writing a case\.\*\*.*?```json\n(.*?)```", text, re.S).group(1))
+    raw["timeline"].append({"day": 0, "kind": "blood_counts", "text": "Counts.", "anc_per_ul": 400,
+                            "platelets_per_ul": 90000, "hemoglobin_g_dl": 10})
+    raw["nodes"]["dose"]["next"] = "counts"
+    raw["nodes"]["counts"] = {"day": 0, "domain": "toxicity", "prompt": "Counts?", "options": [
+        {"id": "hold", "text": "Hold", "next": "end", "verdict": "expert", "hold": True, "order": "CBC",
+         "feedback": "Held.", "cites": ["label-ganciclovir-us"], "section": "cytopenias-during-treatment"},
+        {"id": "go-on", "text": "Go on", "next": "end", "verdict": "unsupported",
+         "feedback": "No.", "cites": ["label-ganciclovir-us"], "section": "cytopenias-during-treatment"}]}
+    state = replay(load_case(raw), ["iv", {"dose_mg": 175}])
+    findings = cases.status(state)["labs"]
+    expected = toxicity.check_labs("ganciclovir", 400, 90000, 10)
+    assert len(findings) == len(expected) == 1 and expected[0].threshold in findings[0]
+    held, _ = choose(state, "hold")
+    assert held.regimen is None and held.dose == "" and held.ordered == ["CBC"] and label_dose(held) is None
+    assert cases.status(held)["label_dose"] == "" and cases.status(held)["labs"] == []
+    assert choose(state, "go-on")[0].regimen == state.regimen
