@@ -176,10 +176,13 @@ def test_live_embedder_replaces_embed_js_only_where_a_calculator_is_live(book_ht
     live = [s for s in chapter if "cmv-live/embed-live.js" in s["src"]]
     assert len(live) == 1 and "defer" in live[0] and live[0]["data-cmv-zip"].startswith("cmvlib-")
     assert not any("html-manager/embed.js" in s["src"] for s in chapter)
-    # a page with widgets but no declared calculator keeps the html-manager's embedder
-    other = book_html / "book/chapters/02_alternatives.html"
-    assert any("html-manager/embed.js" in s["src"] for s in _scripts(other))
-    assert not any("embed-live.js" in s["src"] for s in _scripts(other))
+    # every calculator is declared: no page with saved widgets keeps the html-manager's embedder, and a page
+    # without widgets gets neither
+    for page in sorted(book_html.rglob("*.html")):
+        scripts = [s["src"] for s in _scripts(page)]
+        widgets = "application/vnd.jupyter.widget-state+json" in page.read_text(encoding="utf-8")
+        assert not any("html-manager/embed.js" in s for s in scripts), page
+        assert sum("embed-live.js" in s for s in scripts) == (1 if widgets else 0), page
 
 
 def test_worker_gets_the_runtime_and_cmvlib_only(book_html):
