@@ -1,6 +1,7 @@
 """Real-browser tests: every page of the book (and the chart-machinery fixture) in headless Chromium,
-with every request that is not to 127.0.0.1 aborted and counted. Screenshots go to
-test-output/screenshots/, axe reports to test-output/axe/."""
+with every request that is not to 127.0.0.1 aborted and counted; axe runs on each page in light and in dark
+mode (0 serious or critical violations in either). Screenshots go to test-output/screenshots/, axe reports
+(one list per mode) to test-output/axe/."""
 from __future__ import annotations
 
 import pytest
