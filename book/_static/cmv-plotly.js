@@ -2,7 +2,8 @@
  * them in step with the theme's light/dark mode. Added (deferred, before the page's other deferred scripts)
  * only to pages that have a figure, by book/_ext/offline_assets.py, which gives this script's tag
  * data-plotly="<plotly.min.js, relative to this file>". The page's text never waits for plotly.js (4.8 MB):
- * it is fetched when the first chart comes near the viewport, or when the page is idle.
+ * it is fetched after the text has painted, when a chart is near the viewport or the page is idle (not when
+ * idle under Save-Data).
  *
  * CONTRACT (used by cmvlib.display.figure_html and by the live calculators' page script, which may run before
  * or after plotly.js has loaded):
@@ -12,8 +13,9 @@
  *   when the element is near the viewport, else when it comes near or the page is idle). If an element is
  *   drawn again before plotly.js has loaded, only the latest figure is drawn. Rejects if there is no such
  *   element. figure = {data, layout, frames?, config?} (Plotly's JSON).
- * - cmvPlotly.ensure() -> Promise<Plotly>: loads plotly.js now (once; never before the page's load event,
- *   which a script added earlier would delay) and resolves when window.Plotly exists.
+ * - cmvPlotly.ensure() -> Promise<Plotly>: loads plotly.js (once) as soon as the text has painted (and, on a
+ *   page with saved widgets, the page has loaded: the embedders draw them on load, which an added script
+ *   would delay) and resolves when window.Plotly exists.
  * - Every chart drawn through draw() follows the theme's mode (html[data-theme="dark"]): transparent
  *   background, the page's text colour, lighter grid lines.
  */
@@ -60,17 +62,26 @@
     return out;
   }
 
-  /* Resolves on the page's load event: a script added before it would delay it, and the widget embedders
-   * draw the calculators on load. */
-  function loaded() {
-    return document.readyState === "complete" ? Promise.resolve()
-      : new Promise(function (resolve) { window.addEventListener("load", resolve, { once: true }); });
-  }
+  /* Resolves once plotly.js may be fetched: the page's text has painted, and, on a page with saved widget
+   * state, the page has loaded (a script added before the load event delays it, and the widget embedders
+   * draw the calculators on load). */
+  var ready = Promise.all([
+    new Promise(function (resolve) {           // painted (or loaded: a hidden tab never paints)
+      window.addEventListener("load", resolve, { once: true });
+      try {
+        new PerformanceObserver(function (list, obs) {
+          if (list.getEntriesByName("first-contentful-paint").length) { obs.disconnect(); resolve(); }
+        }).observe({ type: "paint", buffered: true });
+      } catch (e) { /* no paint timing: the load event */ }
+    }),
+    document.readyState === "complete" || !document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]')
+      ? null : new Promise(function (resolve) { window.addEventListener("load", resolve, { once: true }); })
+  ]);
 
   function ensure() {
     if (window.Plotly) { flush(); return Promise.resolve(window.Plotly); }
     if (!loading) {
-      loading = loaded().then(function () {
+      loading = ready.then(function () {
         return new Promise(function (resolve, reject) {
           var tag = document.createElement("script");
           tag.src = plotlyUrl;
@@ -131,8 +142,10 @@
   function whenIdle() {
     if (idleScheduled) { return; }
     idleScheduled = true;
-    loaded().then(function () {
-      (window.requestIdleCallback || function (f) { return setTimeout(f, 200); })(ensure, { timeout: 2000 });
+    var saveData = navigator.connection && navigator.connection.saveData;
+    if (saveData) { return; }                   // then only when a chart comes near the viewport
+    ready.then(function () {
+      (window.requestIdleCallback || function (f) { return setTimeout(f, 200); })(ensure, { timeout: 500 });
     });
   }
 

@@ -99,7 +99,7 @@ def test_text_paints_while_plotly_is_held_back(browser, demo_url):
     page.route("**/plotly.min.js*", lambda route: held.append(route))
     page.goto(f"{demo_url}/book/demo.html", wait_until="commit")
     page.wait_for_function("() => performance.getEntriesByName('first-contentful-paint').length", timeout=20_000)
-    page.wait_for_function("() => document.readyState === 'complete' && window.cmvPlotly", timeout=20_000)
+    page.wait_for_function("() => window.cmvPlotly", timeout=20_000)
     assert page.get_by_role("heading", level=1, name="Chart machinery demo").is_visible()
     assert page.get_by_text("This page is built only by").is_visible()
     assert page.evaluate("() => window.Plotly === undefined")
