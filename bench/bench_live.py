@@ -180,14 +180,18 @@ def _bytes(counter: GzipCounter) -> dict:
 
 
 @contextlib.contextmanager
-def _visit(pw, profile: Path, base_url: str, counter: Counter, path: str) -> Iterator[tuple[Any, list[str]]]:
-    """A persistent-profile Chromium on ``path`` (counters reset), with the list of off-site requests it made."""
+def _visit(pw, profile: Path, base_url: str, counter: Counter, path: str,
+           init_script: str | None = None) -> Iterator[tuple[Any, list[str]]]:
+    """A persistent-profile Chromium on ``path`` (counters reset, ``init_script`` run before the page's own),
+    with the list of off-site requests it made."""
     counter.reset()
     blocked: list[str] = []
     ctx = pw.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM, headless=True,
                                                 args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 900})
     try:
         ctx.on("request", lambda r: None if r.url.startswith((base_url, "data:", "blob:")) else blocked.append(r.url))
+        if init_script:
+            ctx.add_init_script(init_script)
         page = ctx.pages[0] if ctx.pages else ctx.new_page()
         page.goto(f"{base_url}/{path}", wait_until="commit")
         yield page, blocked

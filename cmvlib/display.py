@@ -123,6 +123,10 @@ def _finite(value: Any) -> Any:
 def figure_html(fig: Mapping[str, Any], div_id: str) -> str:
     """HTML that draws ``fig`` with the page's plotly.js, without loading plotly.js itself.
 
+    On the book's pages it calls ``window.cmvPlotly.draw`` (``book/_static/cmv-plotly.js``, deferred, so the
+    call waits for ``DOMContentLoaded``), which fetches plotly.js only when the chart is needed; elsewhere
+    (Voilà, JupyterLab) it falls back to the page's ``Plotly.newPlot``.
+
     Examples
     --------
     >>> out = figure_html({"data": [], "layout": {"height": 300}}, "cmv-fig-x")

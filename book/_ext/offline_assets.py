@@ -6,10 +6,12 @@ A small local Sphinx extension, loaded by ``_config.yml`` (``sphinx.local_extens
   (npm ``@jupyter-widgets/html-manager``) and MathJax (npm ``mathjax``) into
   ``_build/html/_static/vendor/``. They are *not* in ``html_static_path``: Jupyter Book would
   otherwise load every ``*.js`` there on every page.
-- adds plotly.js (and ``cmv-plotly.js``, which draws the figures and follows the theme's dark
-  mode) only to pages that contain a Plotly figure (``class="plotly-graph-div"``, as written by
-  :func:`cmvlib.display.show`), and ``cmv-widgets.js`` (MathJax 3 bridge, slider names) only to
-  pages with saved widget state.
+- adds ``cmv-plotly.js`` (small, deferred), which draws the figures and follows the theme's dark mode,
+  only to pages that contain a Plotly figure (``class="plotly-graph-div"``, as written by
+  :func:`cmvlib.display.show`). plotly.js itself (4.8 MB) is never in the page's head: cmv-plotly.js loads
+  it when a chart comes near the viewport or the page is idle (its tag's ``data-plotly`` names the file),
+  so the text paints without waiting for it. ``cmv-widgets.js`` (MathJax 3 bridge, slider names) goes
+  only to pages with saved widget state, and the widget embedder there is deferred.
 - drops any script or stylesheet that a theme or extension registers on a third-party host.
 - gives bibliography entries an ARIA role that their list accepts (``listitem``).
 
@@ -19,6 +21,7 @@ myst-nb loads the widget embedder on pages with saved widget state (``nb_ipywidg
 """
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -70,7 +73,9 @@ def copy_vendor_assets(app: Sphinx) -> None:
         return
     vendor = Path(app.outdir) / "_static" / "vendor"
     (vendor / "plotly").mkdir(parents=True, exist_ok=True)
-    shutil.copy2(_plotly_js(), vendor / "plotly" / "plotly.min.js")
+    source = _plotly_js()
+    shutil.copy2(source, vendor / "plotly" / "plotly.min.js")
+    app.cmv_plotly_version = hashlib.sha1(source.read_bytes()).hexdigest()[:8]  # type: ignore[attr-defined]
     # The embedder finds its fonts next to itself (webpack's automatic public path).
     _copy_tree(
         _npm_dir("@jupyter-widgets/html-manager", "dist"),
@@ -95,17 +100,21 @@ def _is_third_party(url: str | None) -> bool:
 
 
 def per_page_assets(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    """Add plotly.js where a figure is; drop third-party scripts and stylesheets everywhere."""
+    """Add the chart glue where a figure is, defer the widget embedder; drop third-party assets everywhere."""
     if "body" in context:
         # docutils writes citations as role="doc-biblioentry" inside a role="list": the role is
         # deprecated and a list must hold list items (axe: aria-required-children, critical).
         context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
     if FIGURE_MARKER in context.get("body", ""):
-        app.add_js_file(PLOTLY_JS, priority=400)
-        app.add_js_file(PLOTLY_GLUE_JS, priority=401)
+        # deferred, before the other deferred scripts (the live embedder, 600, may draw charts through it)
+        plotly = f"{PLOTLY_JS}?v={getattr(app, 'cmv_plotly_version', '')}"  # relative to the glue, in _static
+        app.add_js_file(PLOTLY_GLUE_JS, priority=401, defer="defer", **{"data-plotly": plotly})
     scripts = context.get("script_files") or []
-    if any(str(getattr(js, "filename", js) or "").endswith(WIDGET_EMBEDDER) for js in scripts):
-        app.add_js_file(WIDGETS_JS, priority=200)  # before Sphinx's MathJax configuration
+    embedders = [js for js in scripts if str(getattr(js, "filename", js) or "").endswith(WIDGET_EMBEDDER)]
+    if embedders:
+        app.add_js_file(WIDGETS_JS, priority=200)  # before Sphinx's MathJax configuration (not deferred)
+        for js in embedders:  # it draws the widgets on window "load" anyway: never block the text for it
+            scripts[scripts.index(js)] = type(js)(js.filename, priority=js.priority, **{**js.attributes, "defer": "defer"})
     for key in ("script_files", "css_files"):
         assets = context.get(key)
         if not assets:

@@ -1,8 +1,36 @@
-/* Draws the book's Plotly figures with the self-hosted plotly.js and keeps them in step with the
- * theme's light/dark mode. Added only to pages that have a figure (book/_ext/offline_assets.py);
- * the figure HTML comes from cmvlib.display.show, which falls back to Plotly.newPlot without it. */
+/* Draws the book's Plotly figures with the self-hosted plotly.js, loaded only when a chart needs it, and keeps
+ * them in step with the theme's light/dark mode. Added (deferred, before the page's other deferred scripts)
+ * only to pages that have a figure, by book/_ext/offline_assets.py, which gives this script's tag
+ * data-plotly="<plotly.min.js, relative to this file>". The page's text never waits for plotly.js (4.8 MB):
+ * it is fetched after the text has painted, when a chart is near the viewport or the page is idle (not when
+ * idle under Save-Data).
+ *
+ * CONTRACT (used by cmvlib.display.figure_html and by the live calculators' page script, which may run before
+ * or after plotly.js has loaded):
+ * - window.cmvPlotly exists as soon as this file has run.
+ * - cmvPlotly.draw(idOrElement, figure) -> Promise<element>: works at any time, for a first draw
+ *   (Plotly.newPlot) and for a redraw of the same element (Plotly.react); loads plotly.js if needed (at once
+ *   when the element is near the viewport, else when it comes near or the page is idle). If an element is
+ *   drawn again before plotly.js has loaded, only the latest figure is drawn. Rejects if there is no such
+ *   element. figure = {data, layout, frames?, config?} (Plotly's JSON).
+ * - cmvPlotly.ensure() -> Promise<Plotly>: loads plotly.js (once) as soon as the text has painted (and, on a
+ *   page with saved widgets, the page has loaded: the embedders draw them on load, which an added script
+ *   would delay) and resolves when window.Plotly exists.
+ * - Every chart drawn through draw() follows the theme's mode (html[data-theme="dark"]): transparent
+ *   background, the page's text colour, lighter grid lines.
+ */
 (function () {
   "use strict";
+  var script = document.currentScript;
+  var plotlyUrl = new URL((script && script.dataset.plotly) || "vendor/plotly/plotly.min.js",
+    (script && script.src) || document.baseURI).href;
+  var loading = null;
+  var pending = new Map();   // element -> {figure, done: [resolve, reject][]} waiting for plotly.js
+  var drawn = new Set();
+  var nearby = new Set();    // pending elements near the viewport
+  var idleScheduled = false;
+  var flushing = false;
+
   function isDark() {
     return document.documentElement.dataset.theme === "dark";
   }
@@ -20,17 +48,129 @@
       "legend.bgcolor": "rgba(0,0,0,0)"
     };
   }
-  var drawn = [];
-  function draw(id, figure) {
-    var gd = document.getElementById(id);
-    if (!gd || !window.Plotly) { return; }
-    var config = Object.assign({ responsive: true, displaylogo: false }, figure.config || {});
-    window.Plotly.newPlot(gd, { data: figure.data || [], layout: figure.layout || {}, frames: figure.frames || [], config: config })
-      .then(function (plot) { drawn.push(plot); return window.Plotly.relayout(plot, themeLayout()); });
+  /* A copy of `layout` with the theme's values set (dotted paths copied, never mutated). */
+  function themed(layout) {
+    var out = Object.assign({}, layout || {}), theme = themeLayout();
+    Object.keys(theme).forEach(function (path) {
+      var keys = path.split("."), obj = out;
+      for (var i = 0; i < keys.length - 1; i++) {
+        obj[keys[i]] = Object.assign({}, obj[keys[i]]);
+        obj = obj[keys[i]];
+      }
+      obj[keys[keys.length - 1]] = theme[path];
+    });
+    return out;
   }
+
+  /* Resolves once plotly.js may be fetched: the page's text has painted, and, on a page with saved widget
+   * state, the page has loaded (a script added before the load event delays it, and the widget embedders
+   * draw the calculators on load). */
+  var ready = Promise.all([
+    new Promise(function (resolve) {           // painted (or loaded: a hidden tab never paints)
+      window.addEventListener("load", resolve, { once: true });
+      try {
+        new PerformanceObserver(function (list, obs) {
+          if (list.getEntriesByName("first-contentful-paint").length) { obs.disconnect(); resolve(); }
+        }).observe({ type: "paint", buffered: true });
+      } catch (e) { /* no paint timing: the load event */ }
+    }),
+    document.readyState === "complete" || !document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]')
+      ? null : new Promise(function (resolve) { window.addEventListener("load", resolve, { once: true }); })
+  ]);
+
+  function ensure() {
+    if (window.Plotly) { flush(); return Promise.resolve(window.Plotly); }
+    if (!loading) {
+      loading = ready.then(function () {
+        return new Promise(function (resolve, reject) {
+          var tag = document.createElement("script");
+          tag.src = plotlyUrl;
+          tag.async = true;
+          tag.onload = function () { flush(); resolve(window.Plotly); };
+          tag.onerror = function () { loading = null; reject(new Error("plotly.js could not be loaded: " + plotlyUrl)); };
+          document.head.appendChild(tag);
+        });
+      });
+      loading.catch(function (err) {
+        pending.forEach(function (job) { job.done.forEach(function (d) { d[1](err); }); });
+        pending.clear();
+      });
+    }
+    return loading;
+  }
+
+  function render(gd, figure) {
+    var config = Object.assign({ responsive: true, displaylogo: false }, figure.config || {});
+    var plot = drawn.has(gd) ? window.Plotly.react : window.Plotly.newPlot;
+    return plot(gd, { data: figure.data || [], layout: themed(figure.layout), frames: figure.frames || [], config: config })
+      .then(function () { drawn.add(gd); return gd; });
+  }
+
+  /* The next chart to draw: one near the viewport first, else the first in page order. */
+  function nextPending() {
+    var best = null;
+    pending.forEach(function (_, el) {
+      var better = !best || (nearby.has(el) && !nearby.has(best)) ||
+        (nearby.has(el) === nearby.has(best) && (best.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_PRECEDING));
+      if (better) { best = el; }
+    });
+    return best;
+  }
+
+  /* Draws what waited for plotly.js, one chart per task (the page stays responsive). */
+  function flush() {
+    if (flushing) { return; }
+    flushing = true;
+    (function next() {
+      var gd = nextPending();
+      if (!gd) { flushing = false; return; }
+      var job = pending.get(gd);
+      pending.delete(gd);
+      nearby.delete(gd);
+      if (near) { near.unobserve(gd); }
+      render(gd, job.figure).then(function (el) { job.done.forEach(function (d) { d[0](el); }); },
+        function (err) { job.done.forEach(function (d) { d[1](err); }); })
+        .then(function () { setTimeout(next, 0); });
+    })();
+  }
+
+  var near = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
+    entries.forEach(function (e) { if (e.isIntersecting) { nearby.add(e.target); } else { nearby.delete(e.target); } });
+    if (nearby.size) { ensure(); }
+  }, { rootMargin: "600px 0px" }) : null;
+
+  function whenIdle() {
+    if (idleScheduled) { return; }
+    idleScheduled = true;
+    var saveData = navigator.connection && navigator.connection.saveData;
+    if (saveData) { return; }                   // then only when a chart comes near the viewport
+    ready.then(function () {
+      (window.requestIdleCallback || function (f) { return setTimeout(f, 200); })(ensure, { timeout: 500 });
+    });
+  }
+
+  function draw(target, figure) {
+    var gd = typeof target === "string" ? document.getElementById(target) : target;
+    if (!gd) { return Promise.reject(new Error("cmvPlotly.draw: no element " + target)); }
+    if (window.Plotly && !flushing) { return render(gd, figure); }
+    return new Promise(function (resolve, reject) {
+      var job = pending.get(gd) || { done: [] };
+      job.figure = figure;                       // the latest figure wins
+      job.done.push([resolve, reject]);
+      pending.set(gd, job);
+      if (window.Plotly) { return; }             // the flush under way will reach it
+      if (near) { near.observe(gd); } else { ensure(); }
+      whenIdle();
+    });
+  }
+
   new MutationObserver(function () {
+    if (!window.Plotly) { return; }
     var update = themeLayout();
-    drawn.forEach(function (plot) { window.Plotly.relayout(plot, update); });
+    drawn.forEach(function (gd) {
+      if (gd.isConnected) { window.Plotly.relayout(gd, update); } else { drawn.delete(gd); }
+    });
   }).observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
-  window.cmvPlotly = { draw: draw };
+
+  window.cmvPlotly = { draw: draw, ensure: ensure };
 })();

@@ -11,9 +11,11 @@ from pathlib import Path
 from browserkit import is_local
 
 SERIOUS = {"serious", "critical"}
+#: The full axe run is made in both of the theme's modes (its "auto" mode follows the reader's system).
+MODES = ("light", "dark")
 #: The notice every page shows under its title (book/_ext/education_notice.py), and the screens it must be
-#: on without scrolling: a laptop in light mode and a phone in dark mode (the light-mode contrast is in
-#: the page's full axe run; the dark-mode contrast of the notice is checked here).
+#: on without scrolling: a laptop in light mode and a phone in dark mode (the page's full axe run, in both
+#: modes, checks the contrast of the whole page; the notice's contrast on a phone is checked here).
 NOTICE = "For education only: not for the care of individual patients."
 NOTICE_SCREENS = {"1280x720 light": ({"width": 1280, "height": 720}, "light"),
                   "390x844 dark": ({"width": 390, "height": 844}, "dark")}
@@ -111,10 +113,25 @@ def notice_problems(browser, url: str, screenshot_dir: Path | None = None) -> li
     return problems
 
 
+def set_mode(page, mode: str) -> None:
+    """Switch the reader's system to ``mode``: the theme follows (html[data-theme]); wait for transitions."""
+    page.emulate_media(color_scheme=mode)
+    page.wait_for_function("m => document.documentElement.dataset.theme === m", arg=mode)
+    page.wait_for_function("() => !document.getAnimations().some(a => a.playState === 'running' && a instanceof CSSTransition)")
+
+
+def axe_violations(page, mode: str) -> list[dict]:
+    """axe-core's violations on the whole page in ``mode`` ("light" or "dark")."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    set_mode(page, mode)
+    return Axe().run(page).response.get("violations", [])
+
+
 def check_page(browser, url: str, screenshot: Path | None = None, axe_report: Path | None = None) -> PageReport:
     report = PageReport(url=url)
     report.notice_problems = notice_problems(browser, url, screenshot.parent / "notice" if screenshot else None)
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light", service_workers="block")
 
     def route(route_obj):
         if is_local(route_obj.request.url):
@@ -201,15 +218,13 @@ def check_page(browser, url: str, screenshot: Path | None = None, axe_report: Pa
         page.remove_listener("response", on_response)
         page.remove_listener("requestfailed", on_requestfailed)
         if axe_report is not None:
-            from axe_playwright_python.sync_playwright import Axe
-
-            results = Axe().run(page)
-            violations = results.response.get("violations", [])
+            violations = {mode: axe_violations(page, mode) for mode in MODES}
             axe_report.parent.mkdir(parents=True, exist_ok=True)
             axe_report.write_text(json.dumps(violations, indent=1), encoding="utf-8")
             report.serious_a11y = [
-                {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-                for v in violations
+                {"mode": mode, "id": v["id"], "impact": v["impact"], "help": v["help"],
+                 "nodes": [n["target"] for n in v["nodes"]][:5]}
+                for mode, found in violations.items() for v in found
                 if v.get("impact") in SERIOUS
             ]
     finally:
