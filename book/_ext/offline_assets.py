@@ -2,13 +2,15 @@
 
 A small local Sphinx extension, loaded by ``_config.yml`` (``sphinx.local_extensions``):
 
-- copies plotly.js from the installed ``plotly`` package, the ipywidgets HTML embedder
+- copies plotly.js — the npm "basic" bundle ``plotly.js-basic-dist-min`` (1.2 MB: the scatter, bar and pie
+  traces, all the book's charts use; the full 4.8 MB bundle took 3-5x a text page's paint time to compile
+  on a cold visit), same version as the ``plotly`` package's — the ipywidgets HTML embedder
   (npm ``@jupyter-widgets/html-manager``) and MathJax (npm ``mathjax``) into
   ``_build/html/_static/vendor/``. They are *not* in ``html_static_path``: Jupyter Book would
   otherwise load every ``*.js`` there on every page.
 - adds ``cmv-plotly.js`` (small, deferred), which draws the figures and follows the theme's dark mode,
   only to pages that contain a Plotly figure (``class="plotly-graph-div"``, as written by
-  :func:`cmvlib.display.show`). plotly.js itself (4.8 MB) is never in the page's head: cmv-plotly.js loads
+  :func:`cmvlib.display.show`). plotly.js itself is never in the page's head: cmv-plotly.js loads
   it when a chart comes near the viewport or the page is idle (its tag's ``data-plotly`` names the file),
   so the text paints without waiting for it. ``cmv-widgets.js`` (MathJax 3 bridge, slider names) goes
   only to pages with saved widget state, and the widget embedder there is deferred.
@@ -44,13 +46,13 @@ FIGURE_MARKER = 'class="plotly-graph-div'
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
-def _plotly_js() -> Path:
-    import plotly
+#: The trace types of the basic bundle (its README); tests/unit/test_charts.py checks every chart uses only these.
+PLOTLY_TRACES = ("bar", "pie", "scatter")
 
-    path = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
-    if not path.is_file():
-        raise ExtensionError(f"plotly.js not found at {path}: reinstall plotly (make venv)")
-    return path
+
+def _plotly_js() -> Path:
+    """The basic plotly.js bundle from npm (book/package.json)."""
+    return _npm_dir("plotly.js-basic-dist-min", ".") / "plotly-basic.min.js"
 
 
 def _npm_dir(package: str, sub: str) -> Path:

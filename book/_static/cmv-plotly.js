@@ -1,7 +1,7 @@
 /* Draws the book's Plotly figures with the self-hosted plotly.js, loaded only when a chart needs it, and keeps
  * them in step with the theme's light/dark mode. Added (deferred, before the page's other deferred scripts)
  * only to pages that have a figure, by book/_ext/offline_assets.py, which gives this script's tag
- * data-plotly="<plotly.min.js, relative to this file>". The page's text never waits for plotly.js (4.8 MB):
+ * data-plotly="<plotly.min.js, relative to this file>". The page's text never waits for plotly.js (1.2 MB basic bundle):
  * it is fetched after the text has painted, when a chart is near the viewport or the page is idle (not when
  * idle under Save-Data).
  *

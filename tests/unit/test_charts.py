@@ -765,3 +765,27 @@ def test_no_british_spelling_in_any_figure_caption_or_table():
     assert not {k: v for k, v in ours.items() if v}, ours
     if from_data:   # spelled so in cmvlib/data (fixed there, not here)
         pytest.xfail(f"British spelling still in cmvlib/data: {sorted(from_data)}")
+
+
+#: The trace types of the plotly.js bundle the book serves (npm plotly.js-basic-dist-min, its README; see
+#: book/_ext/offline_assets.py): a chart with another trace type would stay blank on the static page.
+BASIC_BUNDLE_TRACES = {"bar", "pie", "scatter"}
+
+
+def _calculator_figures():
+    from cmvlib import calc
+
+    for name in calc.names():
+        decl = calc.get(name)
+        if decl.chart is not None:
+            yield name, calc.run(name, {**decl.defaults(), "age_years": "58", "sex": "female", "weight_kg": "64",
+                                        "serum_creatinine": "1.0", "start": "2026-03-02"})["figure"]
+
+
+def test_every_chart_uses_only_the_traces_of_the_served_plotly_bundle():
+    figures = [(name, make()) for name, make in FIGURES.items()] + list(_calculator_figures())
+    assert len(figures) > len(FIGURES)           # the calculators' charts (course, toxicity, viral load) too
+    for name, fig in figures:
+        assert fig is not None, name
+        used = {trace.get("type", "scatter") for trace in fig["data"]}
+        assert used <= BASIC_BUNDLE_TRACES, (name, used)
