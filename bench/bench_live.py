@@ -171,7 +171,7 @@ def _marks(page) -> dict[str, float]:
     return page.evaluate("() => Object.fromEntries(performance.getEntriesByType('mark').map(m => [m.name, m.startTime]))")
 
 
-def _bytes(counter: GzipCounter) -> dict:
+def _bytes(counter: Counter) -> dict:
     live = {k: v for k, v in counter.files.items() if k.startswith(LIVE)}
     return {"raw": counter.raw, "gzip": counter.gzip, "live_raw": sum(live.values()),
             "live_gzip": sum(counter.gzip_files.get(k, 0) for k in live), "requests": len(counter.requests),

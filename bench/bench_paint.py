@@ -29,7 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
-from bench_live import GzipCounter, _visit, serve  # noqa: E402
+from bench_live import Counter, _visit, serve  # noqa: E402
 
 BOOK_HTML = ROOT / "_build" / "html"
 ANCHOR = "book/glossary.html"
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     targets = {ANCHOR: [], **pages(args.html)}
-    counter = GzipCounter()
+    counter = Counter()
     tmp = Path(tempfile.mkdtemp(prefix="cmv-bench-paint-"))
     server = serve(args.html, tmp, counter)
     base_url = f"http://127.0.0.1:{server.server_address[1]}"
