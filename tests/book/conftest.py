@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bookutil import FIXTURES, OUTPUT, ROOT, _fail_with_log, _run, serve, toc_docnames
+from browserkit import guard_context
 
 
 @pytest.fixture(scope="session")
@@ -58,3 +59,17 @@ def screenshot_dir() -> Path:
     path = OUTPUT / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture()
+def page_guard(browser):
+    """A 1280×900 page whose off-site requests are aborted and counted (``guard``), with its console errors."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    guard = guard_context(context)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    try:
+        yield page, guard, errors
+    finally:
+        context.close()

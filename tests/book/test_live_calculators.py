@@ -19,7 +19,6 @@ import pytest
 from bs4 import BeautifulSoup
 
 from bookutil import ROOT, toc_docnames
-from browserkit import guard_context
 from cmvlib import Patient, calc
 from cmvlib.calc.patient_fields import convert_creatinine
 
@@ -37,19 +36,6 @@ LIVE_JS = Path(__file__).resolve().parents[2] / "book" / "_ext" / "live" / "page
 
 def clearance(**changes) -> str:
     return Patient(**{**SAVED, **changes}).renal_function(BASIS).crcl_text()
-
-
-@pytest.fixture()
-def page_guard(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    guard = guard_context(context)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    try:
-        yield page, guard, errors
-    finally:
-        context.close()
 
 
 def _open(page, book_url: str):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import pytest
 
-from browserkit import guard_context
 from cmvlib import calc
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -45,19 +44,6 @@ CASES = {
 
 def test_every_declared_calculator_is_tested_on_a_page():
     assert sorted(n for page in CASES.values() for n in page) == sorted(calc.names())
-
-
-@pytest.fixture()
-def page_guard(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    guard = guard_context(context)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    try:
-        yield page, guard, errors
-    finally:
-        context.close()
 
 
 def _index(page, name: str) -> int:
