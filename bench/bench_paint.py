@@ -14,7 +14,7 @@ Not a test: figures for bench/README.md. Needs the built book (`make bench-paint
   ``.plotly-graph-div`` (a MutationObserver installed before the page's own scripts), from navigation start.
 - Figures are medians (min-max) of ``--runs`` runs; ratios are median / median of the anchor.
 
-Usage: ``python bench/bench_paint.py [--runs 5] [--json bench/results/paint.json]``
+Usage: ``python bench/bench_paint.py [--runs 5] [--json bench/results/paint.json] [--only 01_ 04_]``
 """
 from __future__ import annotations
 
@@ -84,13 +84,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="cold runs and warm runs of each page")
     parser.add_argument("--html", type=Path, default=BOOK_HTML)
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "paint.json")
+    parser.add_argument("--only", nargs="*", default=[], metavar="TEXT",
+                        help="only the pages whose path contains one of these (the anchor always runs)")
     args = parser.parse_args(argv)
     if not (args.html / ANCHOR).is_file():
         print(f"{args.html / ANCHOR} is missing: run `make book-build` first", file=sys.stderr)
         return 2
     from playwright.sync_api import sync_playwright
 
-    targets = {ANCHOR: [], **pages(args.html)}
+    found = {p: k for p, k in pages(args.html).items() if not args.only or any(t in p for t in args.only)}
+    targets = {ANCHOR: [], **found}
     counter = Counter()
     tmp = Path(tempfile.mkdtemp(prefix="cmv-bench-paint-"))
     server = serve(args.html, tmp, counter)

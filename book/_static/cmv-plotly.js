@@ -13,9 +13,8 @@
  *   when the element is near the viewport, else when it comes near or the page is idle). If an element is
  *   drawn again before plotly.js has loaded, only the latest figure is drawn. Rejects if there is no such
  *   element. figure = {data, layout, frames?, config?} (Plotly's JSON).
- * - cmvPlotly.ensure() -> Promise<Plotly>: loads plotly.js (once) as soon as the text has painted (and, on a
- *   page with saved widgets, the page has loaded: the embedders draw them on load, which an added script
- *   would delay) and resolves when window.Plotly exists.
+ * - cmvPlotly.ensure() -> Promise<Plotly>: loads plotly.js (once) as soon as the text has painted and
+ *   resolves when window.Plotly exists.
  * - Every chart drawn through draw() follows the theme's mode (html[data-theme="dark"]): transparent
  *   background, the page's text colour, lighter grid lines.
  */
@@ -62,21 +61,16 @@
     return out;
   }
 
-  /* Resolves once plotly.js may be fetched: the page's text has painted, and, on a page with saved widget
-   * state, the page has loaded (a script added before the load event delays it, and the widget embedders
-   * draw the calculators on load). */
-  var ready = Promise.all([
-    new Promise(function (resolve) {           // painted (or loaded: a hidden tab never paints)
-      window.addEventListener("load", resolve, { once: true });
-      try {
-        new PerformanceObserver(function (list, obs) {
-          if (list.getEntriesByName("first-contentful-paint").length) { obs.disconnect(); resolve(); }
-        }).observe({ type: "paint", buffered: true });
-      } catch (e) { /* no paint timing: the load event */ }
-    }),
-    document.readyState === "complete" || !document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]')
-      ? null : new Promise(function (resolve) { window.addEventListener("load", resolve, { once: true }); })
-  ]);
+  /* Resolves once plotly.js may be fetched: the page's text has painted (or the page has loaded: a hidden tab
+   * never paints). The widget embedders need not be waited for: they draw at DOMContentLoaded. */
+  var ready = new Promise(function (resolve) {
+    window.addEventListener("load", resolve, { once: true });
+    try {
+      new PerformanceObserver(function (list, obs) {
+        if (list.getEntriesByName("first-contentful-paint").length) { obs.disconnect(); resolve(); }
+      }).observe({ type: "paint", buffered: true });
+    } catch (e) { /* no paint timing: the load event */ }
+  });
 
   function ensure() {
     if (window.Plotly) { flush(); return Promise.resolve(window.Plotly); }

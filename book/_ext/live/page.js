@@ -290,9 +290,10 @@ function liveRootsInState() {
 
 let liveRoots = [];
 
-/** For the book's tests: ask the worker which modules the calculators imported. */
+/** For the book's tests: the calculators, the widget managers, and which modules the calculators imported. */
 window.cmvLive = {
   calculators,
+  managers: [],
   latencies,
   values: (i) => read(calculators[i]),
   modules: () => new Promise((resolve) => {
@@ -314,7 +315,7 @@ function addStyles() {
 
 async function render() {
   addStyles();
-  const managers = [];
+  const managers = window.cmvLive.managers;
   await renderWidgets(() => { const m = new HTMLManager(); managers.push(m); return m; });
   const tags = document.querySelectorAll('script[type="application/vnd.jupyter.widget-state+json"]');
   performance.mark('cmv-widgets-drawn');
