@@ -155,8 +155,9 @@ def _checks_text(day: int, checks: list[dict[str, Any]]) -> str:
 
 
 def start(case: Case | str) -> State:
-    """The first step of ``case`` (a :class:`Case` or a shipped case id)."""
-    case = case if isinstance(case, Case) else load_case(case)
+    """The first step of ``case`` (a :class:`Case`, a shipped case id, or the id of a case started before)."""
+    if not isinstance(case, Case):
+        case = _CASES[case] if isinstance(case, str) and case in _CASES else load_case(case)
     _CASES[case.id] = case
     return _arrive(case, State(case.id, case.start, 0), case.nodes[case.start], -1)
 
