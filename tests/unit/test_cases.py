@@ -489,3 +489,20 @@ def test_broken_orders_events_and_expects_are_rejected(edit, message):
     with pytest.raises(cmvlib.InputError) as e:
         load_case(data)
     assert message in str(e.value)
+
+
+def test_the_readme_table_lists_every_case_truly():
+    """README's table of cases: every shipped case, its title, the chapters its feedback links, its steps, dose
+    points and paths as the walk finds them."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z0-9-]+)` \| (.+?) \| ([\d, –]+) \| (\d+) \((\d+)\) / (\d+) \|", text, re.M)
+    assert sorted(r[0] for r in rows) == sorted(NAMES)
+    number = {stem: int(stem[:2]) for stem in CHAPTERS}
+    for name, title, chapters, steps, doses, paths in rows:
+        case = load_case(name)
+        linked = sorted({number[stem] for stem, labels in CHAPTERS.items() if case.sections() & labels})
+        shown = list(range(1, 8)) if chapters == "1–7" else [int(c) for c in chapters.split(", ")]
+        assert title.startswith(case.title) and shown == linked, name
+        decided = [n for n in case.nodes.values() if n.kind != "end"]
+        assert (int(steps), int(doses)) == (len(decided), sum(n.kind == "dose" for n in decided)), name
+        assert int(paths) == len(PATHS[name]), name
