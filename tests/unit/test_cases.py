@@ -292,12 +292,15 @@ def test_a_broken_case_file_is_rejected_with_a_message_naming_it(edit, message):
 
 IDS = ["iv-ganciclovir", "oral-valganciclovir", "switch-oral", "continue-iv", "stop", "recalculate", "keep", "hold",
        "stop-now", "pcr-weekly", "dose-1", "dose-2", "dose-3", "no-dose", "tablets", "solution", "stay-iv",
-       "foscarnet", "maribavir", "continue", "baseline-cbc", "no-baseline"]
+       "foscarnet", "maribavir", "continue", "baseline-cbc", "no-baseline", "reduce", "unchanged", "full",
+       "counts-only", "genotype", "hydrate-and-watch", "no-fluids", "levels", "label-fluids", "none", "foscarnet-set",
+       "weekly", "weekly-pcr", "no-pcr", "stop-and-watch", "secondary-prophylaxis", "mtor", "label-checks",
+       "probenecid-and-saline", "maintenance", "kidney-blood-eye", "same"]
 PICK = st.one_of(st.sampled_from(IDS), st.text(max_size=5), st.none(), st.integers(),
                  st.fixed_dictionaries({"dose_mg": st.one_of(st.floats(), st.integers(-10, 5000), st.text(max_size=4))}))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.sampled_from(NAMES), st.lists(PICK, max_size=25))
 def test_random_choice_sequences_never_crash(name, picks):
     state = start(name)
