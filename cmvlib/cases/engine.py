@@ -174,7 +174,8 @@ def _candidates(state: State, node: Node) -> dict[str, tuple[str, DoseResult | N
         if r is not None and r.recommended:
             seen.setdefault(r.summary, r)
     for v in node.variants:
-        r = dose(reg["drug"], reg["phase"], Patient(**_inputs(state, v.patient)), **reg["options"])
+        basis = {"weight_basis": v.weight_basis} if v.weight_basis else {}
+        r = dose(reg["drug"], reg["phase"], Patient(**_inputs(state, v.patient)), **{**reg["options"], **basis})
         if r.recommended:
             seen.setdefault(r.summary, r)
     seen["No dose from the label for today's values: ask the pharmacist and the specialist team"] = None
@@ -213,7 +214,7 @@ def _dose_choice(state: State, node: Node, choice: object) -> tuple[Option, str,
     else:
         chosen, picked = cands[_known(choice, list(cands))]
         ok = picked.summary == right.summary if picked is not None else not right.recommended
-    kidneys = patient_on(state).renal_function()
+    kidneys = patient_on(state).renal_function(state.regimen["options"].get("weight_basis", "actual"))
     renal = "on hemodialysis" if kidneys.method == "hemodialysis" else \
         kidneys.per_kg_text() if state.regimen and state.regimen["drug"] == "foscarnet" else kidneys.crcl_text()
     answer = right.summary if right.recommended else "no dose"

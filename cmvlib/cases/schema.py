@@ -23,7 +23,7 @@ from typing import Any
 from .. import examples
 from ..dosing import OPTIONS, PHASES
 from ..errors import InputError
-from ..patient import Patient
+from ..patient import WEIGHT_BASES, Patient
 from ..sources import sources
 
 EVENT_KINDS = ("creatinine", "blood_counts", "pcr", "genotype", "symptom")
@@ -56,10 +56,12 @@ class Regimen:
 
 @dataclass(frozen=True)
 class Variant:
-    """A distractor of a dose point: the dose for the patient with ``patient`` fields changed."""
+    """A distractor of a dose point: the dose for the patient with ``patient`` fields changed, or on another
+    ``weight_basis`` (actual, ideal, adjusted)."""
 
     text: str
     patient: dict[str, Any]
+    weight_basis: str = ""
 
 
 @dataclass(frozen=True)
@@ -228,7 +230,9 @@ def _regimen(data: object, path: str) -> Regimen:
     phase = _choice(r.text("phase"), f"{path}.phase", PHASES[drug])
     options = r.get("options", dict, {})
     for key in options:
-        _choice(key, f"{path}.options.{key}", tuple(sorted(OPTIONS[drug])))
+        _choice(key, f"{path}.options.{key}", tuple(sorted(OPTIONS[drug] | {"weight_basis"})))
+    if "weight_basis" in options:
+        _choice(options["weight_basis"], f"{path}.options.weight_basis", WEIGHT_BASES)
     r.done()
     return Regimen(drug, phase, dict(options))
 
@@ -264,7 +268,9 @@ def _expect(data: object, path: str) -> Expect:
 
 def _variant(data: object, path: str) -> Variant:
     r = _Reader(data, path)
-    variant = Variant(r.text("text"), r.get("patient", dict))
+    variant = Variant(r.text("text"), r.get("patient", dict, {}), r.get("weight_basis", str, ""))
+    if variant.weight_basis:
+        _choice(variant.weight_basis, f"{path}.weight_basis", WEIGHT_BASES)
     allowed = tuple(f.name for f in fields(Patient) if f.init)
     for key in variant.patient:
         _choice(key, f"{path}.patient.{key}", allowed)

@@ -48,7 +48,8 @@ def _viral_load(state: State) -> str:
 def status(state: State) -> dict[str, Any]:
     """The computed panel of a step (JSON-ready)."""
     reg, result = state.regimen, label_dose(state)
-    out: dict[str, Any] = {"day": state.day, "renal": patient_on(state).renal_function().crcl_text(),
+    basis = reg["options"].get("weight_basis", "actual") if reg else "actual"
+    out: dict[str, Any] = {"day": state.day, "renal": patient_on(state).renal_function(basis).crcl_text(),
                            "drug": reg["drug"] if reg else "", "label_dose": result.summary if result else "",
                            "dose_in_force": state.dose, "monitoring": [], "ordered": sorted(set(state.ordered)),
                            "labs": [], "toxicity": [],
