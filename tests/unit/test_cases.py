@@ -482,6 +482,8 @@ BROKEN_NEW = [
      "nodes.day5-switch.expects[0].cites[0]: unknown citation key"),
     (_set(["nodes", "day5-switch", "expects"], [{"test": "CBC", "cites": [], "section": "a"}]),
      "nodes.day5-switch.expects[0].text: is missing"),
+    (_set(CAUSE + ["regimen", "options"], {"weight_basis": "lean"}), "regimen.options.weight_basis: must be one of"),
+    (_set(["nodes", "day10-dose", "variants", 0, "weight_basis"], "lean"), "variants[0].weight_basis: must be one of"),
 ]
 
 
