@@ -511,3 +511,15 @@ def test_the_readme_table_lists_every_case_truly():
         decided = [n for n in case.nodes.values() if n.kind != "end"]
         assert (int(steps), int(doses)) == (len(decided), sum(n.kind == "dose" for n in decided)), name
         assert int(paths) == len(PATHS[name]), name
+
+
+def test_weight_used_the_end_says_what_the_doses_did():
+    """weight-used's end text: at 1.8 mg/dL the dose on actual weight stays in the top band, on ideal weight it
+    becomes once daily (computed by cmvlib.dose, so the sentence stays true)."""
+    doses = {}
+    for path in PATHS["weight-used"]:
+        final = path[-1][0]
+        doses[final.regimen["options"]["weight_basis"]] = [h["dose"] for h in final.history if h["dose"]]
+    assert doses["actual"][0] == doses["actual"][-1] and "every 12 h" in doses["actual"][-1]
+    assert "every 12 h" in doses["ideal"][0] and "every 24 h" in doses["ideal"][-1]
+    assert "top band" in load_case("weight-used").nodes["end"].prompt
