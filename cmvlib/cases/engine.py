@@ -54,6 +54,7 @@ class State:
     dose: str = ""                          # the dose in force (a cmvlib.dose summary), "" before the first
     events: list[dict[str, Any]] = field(default_factory=list)   # events received, in order
     ordered: list[str] = field(default_factory=list)
+    pending: list[dict[str, Any]] = field(default_factory=list)  # events caused by a choice, not yet arrived
     history: list[dict[str, Any]] = field(default_factory=list)  # every choice, retries included
 
     def to_json(self) -> dict[str, Any]:
@@ -93,6 +94,7 @@ class Feedback:
     citations: tuple[str, ...]
     section: str
     events: tuple[dict[str, Any], ...] = ()
+    checks: tuple[dict[str, Any], ...] = ()  # the tests due at the step reached: ordered or not (monitoring)
 
 
 def case_of(state: State) -> Case:
@@ -126,14 +128,36 @@ def label_dose(state: State) -> DoseResult | None:
 
 
 def _arrive(case: Case, state: State, node: Node, since: int) -> State:
-    """Enter ``node``: the timeline events of days (since, node.day] and the node's own events arrive."""
-    new = [e for e in case.timeline if since < e.day <= node.day] + list(node.events)
-    return replace(state, node=node.id, day=node.day, events=state.events + [asdict(e) for e in new])
+    """Enter ``node``: the timeline events of days (since, node.day], the events caused by earlier choices that are
+    due by then, and the node's own events arrive, in order of day (the later of one day's values counts)."""
+    due = [e for e in state.pending if e["day"] <= node.day]
+    new = sorted([asdict(e) for e in case.timeline if since < e.day <= node.day] + due +
+                 [asdict(e) for e in node.events], key=lambda e: e["day"])
+    return replace(state, node=node.id, day=node.day, events=state.events + new,
+                   pending=[e for e in state.pending if e["day"] > node.day])
+
+
+def _checks(node: Node, ordered: list[str]) -> list[dict[str, Any]]:
+    """The tests ``node`` expects to have been ordered, each with whether it was (scored in the monitoring domain)."""
+    return [{"test": x.test, "ordered": x.test in ordered, "text": x.text, "cites": list(x.cites),
+             "section": x.section} for x in node.expects]
+
+
+def _checks_text(day: int, checks: list[dict[str, Any]]) -> str:
+    """The checks in words, appended to the feedback.
+
+    >>> _checks_text(7, [{"test": "CBC", "ordered": True, "text": "t"}, {"test": "ECG", "ordered": False, "text": "Why."}])
+    ' Due by day 7 - ordered: CBC. Not ordered: ECG. Why.'
+    """
+    done = ", ".join(c["test"] for c in checks if c["ordered"])
+    missed = [f"Not ordered: {c['test']}. {c['text']}" for c in checks if not c["ordered"]]
+    return " ".join([f" Due by day {day}" + (f" - ordered: {done}." if done else ":")] + missed)
 
 
 def start(case: Case | str) -> State:
-    """The first step of ``case`` (a :class:`Case` or a shipped case id)."""
-    case = case if isinstance(case, Case) else load_case(case)
+    """The first step of ``case`` (a :class:`Case`, a shipped case id, or the id of a case started before)."""
+    if not isinstance(case, Case):
+        case = _CASES[case] if isinstance(case, str) and case in _CASES else load_case(case)
     _CASES[case.id] = case
     return _arrive(case, State(case.id, case.start, 0), case.nodes[case.start], -1)
 
@@ -150,7 +174,8 @@ def _candidates(state: State, node: Node) -> dict[str, tuple[str, DoseResult | N
         if r is not None and r.recommended:
             seen.setdefault(r.summary, r)
     for v in node.variants:
-        r = dose(reg["drug"], reg["phase"], Patient(**_inputs(state, v.patient)), **reg["options"])
+        basis = {"weight_basis": v.weight_basis} if v.weight_basis else {}
+        r = dose(reg["drug"], reg["phase"], Patient(**_inputs(state, v.patient)), **{**reg["options"], **basis})
         if r.recommended:
             seen.setdefault(r.summary, r)
     seen["No dose from the label for today's values: ask the pharmacist and the specialist team"] = None
@@ -189,7 +214,9 @@ def _dose_choice(state: State, node: Node, choice: object) -> tuple[Option, str,
     else:
         chosen, picked = cands[_known(choice, list(cands))]
         ok = picked.summary == right.summary if picked is not None else not right.recommended
-    renal = "on hemodialysis" if patient_on(state).on_hemodialysis else patient_on(state).renal_function().crcl_text()
+    kidneys = patient_on(state).renal_function(state.regimen["options"].get("weight_basis", "actual"))
+    renal = "on hemodialysis" if kidneys.method == "hemodialysis" else \
+        kidneys.per_kg_text() if state.regimen and state.regimen["drug"] == "foscarnet" else kidneys.crcl_text()
     answer = right.summary if right.recommended else "no dose"
     if ok:
         text = f"Right: {answer} for today's values ({renal}). {right.reason}"
@@ -232,7 +259,7 @@ def choose(state: State, choice: object) -> tuple[State, Feedback]:
         extra = ()
     first = not any(h["node"] == node.id for h in state.history)
     record = {"node": node.id, "day": node.day, "domain": node.domain, "pick": choice, "choice": option.text,
-              "verdict": option.verdict, "first": first, "dose": given, "expert": expert}
+              "verdict": option.verdict, "first": first, "dose": given, "expert": expert, "checks": []}
     new = replace(state, history=state.history + [record])
     if option.next == node.id:
         return new, _feedback(option.verdict, option.feedback, option.cites + extra, option.section, [])
@@ -241,19 +268,32 @@ def choose(state: State, choice: object) -> tuple[State, Feedback]:
     if option.hold:
         new = replace(new, regimen=None, dose="")
     if option.order:
-        new = replace(new, ordered=new.ordered + [option.order])
+        new = replace(new, ordered=new.ordered + list(option.order))
     if given:
         new = replace(new, dose=given)
-    before = len(new.events)
-    new = _arrive(case, new, case.nodes[option.next], node.day)
-    return new, _feedback(option.verdict, option.feedback, option.cites + extra, option.section, new.events[before:])
+    if option.events:
+        new = replace(new, pending=new.pending + [asdict(e) for e in option.events])
+    before, target = len(new.events), case.nodes[option.next]
+    checks = _checks(target, new.ordered)
+    new = _arrive(case, replace(new, history=state.history + [{**record, "checks": [
+        {"node": target.id, "day": target.day, "test": c["test"], "ordered": c["ordered"]} for c in checks]}]),
+        target, node.day)
+    text = option.feedback + (_checks_text(target.day, checks) if checks else "")
+    cites = option.cites + extra + tuple(k for c in checks if not c["ordered"] for k in c["cites"])
+    fb = _feedback(option.verdict, text, cites, option.section, new.events[before:])
+    return new, replace(fb, checks=tuple({**c, "citations": [cite(k) for k in c["cites"]]} for c in checks))
 
 
 def debrief(state: State) -> dict[str, Any]:
-    """The decisions (first attempts), what an expert would have done at each, retries, and the score by domain."""
+    """The decisions (first attempts), what an expert would have done at each, retries, the tests that were due
+    at the steps reached (ordered or not), and the score by domain (each test due counts in monitoring)."""
     case = case_of(state)
-    decisions, score = [], {d: [0.0, 0] for d in DOMAINS}
+    decisions, checks, score = [], [], {d: [0.0, 0] for d in DOMAINS}
     for h in state.history:
+        for c in h["checks"]:
+            checks.append({**c, "text": next(x.text for x in case.nodes[c["node"]].expects if x.test == c["test"])})
+            score["monitoring"][0] += 1.0 if c["ordered"] else 0.0
+            score["monitoring"][1] += 1
         if not h["first"]:
             continue
         decisions.append({**{k: h[k] for k in ("node", "day", "domain", "choice", "verdict", "expert")},
@@ -261,7 +301,7 @@ def debrief(state: State) -> dict[str, Any]:
         score[h["domain"]][0] += POINTS[h["verdict"]]
         score[h["domain"]][1] += 1
     return {"case": case.id, "title": case.title, "finished": case.nodes[state.node].kind == "end",
-            "decisions": decisions, "retries": sum(not h["first"] for h in state.history),
+            "decisions": decisions, "checks": checks, "retries": sum(not h["first"] for h in state.history),
             "score": {d: {"points": p, "out_of": n} for d, (p, n) in score.items() if n}}
 
 

@@ -23,7 +23,7 @@ from typing import Any
 from .. import examples
 from ..dosing import OPTIONS, PHASES
 from ..errors import InputError
-from ..patient import Patient
+from ..patient import WEIGHT_BASES, Patient
 from ..sources import sources
 
 EVENT_KINDS = ("creatinine", "blood_counts", "pcr", "genotype", "symptom")
@@ -56,17 +56,20 @@ class Regimen:
 
 @dataclass(frozen=True)
 class Variant:
-    """A distractor of a dose point: the dose for the patient with ``patient`` fields changed."""
+    """A distractor of a dose point: the dose for the patient with ``patient`` fields changed, or on another
+    ``weight_basis`` (actual, ideal, adjusted)."""
 
     text: str
     patient: dict[str, Any]
+    weight_basis: str = ""
 
 
 @dataclass(frozen=True)
 class Option:
     """One choice at a decision point, where it leads (``next``; the same node = try again) and its feedback.
 
-    ``regimen`` starts or changes the drug in force; ``hold`` stops it; ``order`` names a test ordered."""
+    ``regimen`` starts or changes the drug in force; ``hold`` stops it; ``order`` names the tests ordered;
+    ``events`` are what the choice causes: they arrive, on this branch only, at the first step on or after their day."""
 
     id: str
     text: str
@@ -77,7 +80,19 @@ class Option:
     section: str
     regimen: Regimen | None = None
     hold: bool = False
-    order: str = ""
+    order: tuple[str, ...] = ()
+    events: tuple[Event, ...] = ()
+
+
+@dataclass(frozen=True)
+class Expect:
+    """A test that should have been ordered by the time the learner reaches a step (scored in the monitoring
+    domain): why it is due, its citations and chapter section."""
+
+    test: str
+    text: str
+    cites: tuple[str, ...]
+    section: str
 
 
 @dataclass(frozen=True)
@@ -97,6 +112,7 @@ class Node:
     section: str
     expert: str        # what an expert would do here, in words (dose nodes: computed)
     variants: tuple[Variant, ...]
+    expects: tuple[Expect, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,12 +131,14 @@ class Case:
     def sections(self) -> set[str]:
         """Every chapter label the case links to (checked against the book by the tests)."""
         return {n.section for n in self.nodes.values() if n.section} | {
-            o.section for n in self.nodes.values() for o in n.options}
+            o.section for n in self.nodes.values() for o in n.options} | {
+            x.section for n in self.nodes.values() for x in n.expects}
 
     def cites(self) -> set[str]:
         """Every citation key the case uses."""
         return {k for n in self.nodes.values() for k in n.cites} | {
-            k for n in self.nodes.values() for o in n.options for k in o.cites}
+            k for n in self.nodes.values() for o in n.options for k in o.cites} | {
+            k for n in self.nodes.values() for x in n.expects for k in x.cites}
 
 
 class _Reader:
@@ -212,9 +230,21 @@ def _regimen(data: object, path: str) -> Regimen:
     phase = _choice(r.text("phase"), f"{path}.phase", PHASES[drug])
     options = r.get("options", dict, {})
     for key in options:
-        _choice(key, f"{path}.options.{key}", tuple(sorted(OPTIONS[drug])))
+        _choice(key, f"{path}.options.{key}", tuple(sorted(OPTIONS[drug] | {"weight_basis"})))
+    if "weight_basis" in options:
+        _choice(options["weight_basis"], f"{path}.options.weight_basis", WEIGHT_BASES)
     r.done()
     return Regimen(drug, phase, dict(options))
+
+
+def _tests(r: _Reader) -> tuple[str, ...]:
+    """``order``: one test name or a list of them."""
+    value = r.get("order", (str, list), [])
+    tests = [value] if isinstance(value, str) else value
+    for i, test in enumerate(tests):
+        if not isinstance(test, str) or not test.strip():
+            raise InputError(f"{r.path}.order[{i}]", f"must be the name of a test (got {test!r})")
+    return tuple(tests)
 
 
 def _option(data: object, path: str) -> Option:
@@ -223,14 +253,24 @@ def _option(data: object, path: str) -> Option:
     option = Option(r.text("id"), r.text("text"), r.text("next"),
                     _choice(r.text("verdict"), f"{path}.verdict", VERDICTS), r.text("feedback"), _cites(r),
                     _section(r), None if reg is None else _regimen(reg, f"{path}.regimen"),
-                    r.get("hold", bool, False), r.get("order", str, ""))
+                    r.get("hold", bool, False), _tests(r),
+                    tuple(_event(e, f"{path}.events[{i}]") for i, e in enumerate(r.get("events", list, []))))
     r.done()
     return option
 
 
+def _expect(data: object, path: str) -> Expect:
+    r = _Reader(data, path)
+    expect = Expect(r.text("test"), r.text("text"), _cites(r), _section(r))
+    r.done()
+    return expect
+
+
 def _variant(data: object, path: str) -> Variant:
     r = _Reader(data, path)
-    variant = Variant(r.text("text"), r.get("patient", dict))
+    variant = Variant(r.text("text"), r.get("patient", dict, {}), r.get("weight_basis", str, ""))
+    if variant.weight_basis:
+        _choice(variant.weight_basis, f"{path}.weight_basis", WEIGHT_BASES)
     allowed = tuple(f.name for f in fields(Patient) if f.init)
     for key in variant.patient:
         _choice(key, f"{path}.patient.{key}", allowed)
@@ -248,7 +288,10 @@ def _node(node_id: str, data: object, path: str) -> Node:
                 tuple(_option(o, f"{path}.options[{i}]") for i, o in enumerate(r.get("options", list, []))),
                 r.text("next") if kind == "dose" else "", _cites(r) if kind == "dose" else (),
                 _section(r, kind == "dose"), r.get("expert", str, ""),
-                tuple(_variant(v, f"{path}.variants[{i}]") for i, v in enumerate(r.get("variants", list, []))))
+                tuple(_variant(v, f"{path}.variants[{i}]") for i, v in enumerate(r.get("variants", list, []))),
+                tuple(_expect(x, f"{path}.expects[{i}]") for i, x in enumerate(r.get("expects", list, []))))
+    if end and node.expects:
+        raise InputError(f"{path}.expects", "an end node expects nothing (put it on a step the learner decides at)")
     if kind == "decide" and len(node.options) < 2:
         raise InputError(f"{path}.options", "a decision point needs at least two options")
     if kind != "decide" and node.options:
@@ -277,9 +320,13 @@ def _check_graph(case: Case) -> None:
             if case.nodes[target].day < n.day:
                 raise InputError(path, f"goes back in time (day {n.day} -> day {case.nodes[target].day})")
         for i, o in enumerate(n.options):
-            if o.next == n.id and (o.regimen or o.hold or o.order):
+            for j, e in enumerate(o.events):
+                if e.day < n.day:
+                    raise InputError(f"nodes.{n.id}.options[{i}].events[{j}].day",
+                                     f"goes back in time (a choice on day {n.day} causes an event on day {e.day})")
+            if o.next == n.id and (o.regimen or o.hold or o.order or o.events):
                 raise InputError(f"nodes.{n.id}.options[{i}]", "an option that keeps the learner at the step "
-                                 "cannot start, hold or order anything")
+                                 "cannot start, hold or order anything, nor cause events")
     # Walk (node, drug in force?) pairs: a dose point must never be reached without a drug in force.
     seen: set[tuple[str, bool]] = set()
     todo = [(case.start, False)]

@@ -1,6 +1,6 @@
 """What the case shows beside each step, computed with cmvlib for that day's values: the renal function, the
-label dose of the drug in force, the monitoring due this week, the blood counts that cross a sourced threshold,
-the illustrative viral-load range and the toxicity windows open today.
+label dose of the drug in force, the monitoring due this week, the tests the learner has ordered, the blood counts
+that cross a sourced threshold, the illustrative viral-load range and the toxicity windows open today.
 
 >>> from cmvlib.cases import start, choose
 >>> s, _ = choose(start("declining-renal"), "iv-ganciclovir")
@@ -12,6 +12,9 @@ the illustrative viral-load range and the toxicity windows open today.
 >>> s, _ = choose(choose(s, {"dose_mg": 410})[0], "continue-iv")
 >>> status(s)["viral_load"]
 'illustrative: 3-49 IU/mL expected on day 10 (half-life 0.7-1 d) [rose2017, emery1999]'
+>>> from cmvlib.cases import replay
+>>> status(s)["ordered"], status(replay("ul97-resistance", ["iv-ganciclovir", {"dose_mg": 400}, "reduce", "full"]))["ordered"]
+([], ['CBC', 'CMV viral load (PCR)', 'creatinine'])
 """
 from __future__ import annotations
 
@@ -45,9 +48,11 @@ def _viral_load(state: State) -> str:
 def status(state: State) -> dict[str, Any]:
     """The computed panel of a step (JSON-ready)."""
     reg, result = state.regimen, label_dose(state)
-    out: dict[str, Any] = {"day": state.day, "renal": patient_on(state).renal_function().crcl_text(),
+    basis = reg["options"].get("weight_basis", "actual") if reg else "actual"
+    out: dict[str, Any] = {"day": state.day, "renal": patient_on(state).renal_function(basis).crcl_text(),
                            "drug": reg["drug"] if reg else "", "label_dose": result.summary if result else "",
-                           "dose_in_force": state.dose, "monitoring": [], "labs": [], "toxicity": [],
+                           "dose_in_force": state.dose, "monitoring": [], "ordered": sorted(set(state.ordered)),
+                           "labs": [], "toxicity": [],
                            "viral_load": _viral_load(state)}
     if reg is None:
         return out

@@ -32,11 +32,21 @@ def chapter_labels() -> set[str]:
             for m in re.findall(r"^\(([\w-]+)\)=", f.read_text(encoding="utf-8"), re.M)}
 
 
+def path_events(case: cases.Case, state: State) -> list[cmvlib.cases.schema.Event]:
+    """The events of the state's path up to its day, from the case data alone: the timeline, the own events of the
+    steps reached, and the events caused by the options taken."""
+    reached = [case.start] + [h["node"] for h in state.history] + [state.node]
+    caused = [e for h in state.history if case.nodes[h["node"]].kind == "decide"
+              for o in case.nodes[h["node"]].options if o.id == h["pick"] for e in o.events]
+    events = list(case.timeline) + caused + [e for n in dict.fromkeys(reached) for e in case.nodes[n].events]
+    return sorted((e for e in events if e.day <= state.day), key=lambda e: e.day)
+
+
 def expected_dose(case: cases.Case, state: State) -> cmvlib.DoseResult:
-    """cmvlib.dose for the drug in force and the patient of that day, recomputed from the case's timeline."""
+    """cmvlib.dose for the drug in force and the patient of that day, recomputed from the case's data."""
     inputs = dict(case.patient)
-    for e in case.timeline:
-        if e.kind == "creatinine" and e.day <= state.day:
+    for e in path_events(case, state):
+        if e.kind == "creatinine":
             inputs.update(serum_creatinine_umol_l=None, serum_creatinine_mg_dl=e.values["serum_creatinine_mg_dl"])
     reg = state.regimen
     return cmvlib.dose(reg["drug"], reg["phase"], cmvlib.Patient(**inputs), **reg["options"])
@@ -108,8 +118,9 @@ def test_every_path_reaches_an_end_and_every_branch_is_taken(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_the_dose_at_every_step_is_cmvlib_dose_for_that_days_values(name):
     case = load_case(name)
-    checked = 0
-    for state, choice, fb in [step for path in PATHS[name] for step in path] + SIDE[name]:
+    steps = {json.dumps([h["pick"] for h in s.history]): (s, c, fb)
+             for s, c, fb in [step for path in PATHS[name] for step in path] + SIDE[name]}
+    for state, choice, fb in steps.values():   # each step once (paths share their beginnings)
         if state.regimen is None:
             continue
         expected = expected_dose(case, state)
@@ -119,11 +130,10 @@ def test_the_dose_at_every_step_is_cmvlib_dose_for_that_days_values(name):
             on_day = expected_dose(case, replace(state, day=state.history[-1]["day"]))
             assert state.dose == (on_day.summary if on_day.recommended else "no dose")
             assert fb.verdict == "expert" and set(re.findall(r"\[([a-z0-9-]+)\]", on_day.source)) <= set(fb.cites)
-            checked += 1
         if state.history[-1]["verdict"] == "unsupported" and case.nodes[state.history[-1]["node"]].kind == "dose":
             assert fb.text.startswith("The pharmacist calls")
             assert (expected.summary if expected.recommended else "the label gives no dose") in fb.text
-    assert checked >= len(PATHS[name])
+    assert all(any(s.history[-1]["dose"] for s, _, _ in path) for path in PATHS[name])   # a dose on every path
 
 
 def test_a_renal_change_moves_the_dose_in_force():
@@ -135,12 +145,12 @@ def test_a_renal_change_moves_the_dose_in_force():
 @pytest.mark.parametrize("name", NAMES)
 def test_states_are_json_and_the_debrief_scores_by_domain(name):
     case = load_case(name)
+    steps = {json.dumps([h["pick"] for h in s.history]): (s, fb) for path in PATHS[name] for s, _, fb in path}
+    for state, fb in steps.values():   # each step once (paths share their beginnings)
+        assert State.from_json(json.loads(json.dumps(state.to_json()))) == state   # from_json replays the picks
+        json.dumps(cases.status(state))
+        assert fb.verdict in cmvlib.cases.schema.VERDICTS and fb.text and len(fb.citations) == len(fb.cites)
     for path in PATHS[name]:
-        for state, _, fb in path:
-            assert State.from_json(json.loads(json.dumps(state.to_json()))) == state
-            assert cases.replay(name, [h["pick"] for h in state.history]) == state
-            json.dumps(cases.status(state))
-            assert fb.verdict in cmvlib.cases.schema.VERDICTS and fb.text and len(fb.citations) == len(fb.cites)
         final = path[-1][0]
         d = json.loads(json.dumps(cases.debrief(final)))
         assert d["finished"] and d["decisions"]
@@ -282,12 +292,15 @@ def test_a_broken_case_file_is_rejected_with_a_message_naming_it(edit, message):
 
 IDS = ["iv-ganciclovir", "oral-valganciclovir", "switch-oral", "continue-iv", "stop", "recalculate", "keep", "hold",
        "stop-now", "pcr-weekly", "dose-1", "dose-2", "dose-3", "no-dose", "tablets", "solution", "stay-iv",
-       "foscarnet", "maribavir", "continue", "baseline-cbc", "no-baseline"]
+       "foscarnet", "maribavir", "continue", "baseline-cbc", "no-baseline", "reduce", "unchanged", "full",
+       "counts-only", "genotype", "hydrate-and-watch", "no-fluids", "levels", "label-fluids", "none", "foscarnet-set",
+       "weekly", "weekly-pcr", "no-pcr", "stop-and-watch", "secondary-prophylaxis", "mtor", "label-checks",
+       "probenecid-and-saline", "maintenance", "kidney-blood-eye", "same"]
 PICK = st.one_of(st.sampled_from(IDS), st.text(max_size=5), st.none(), st.integers(),
                  st.fixed_dictionaries({"dose_mg": st.one_of(st.floats(), st.integers(-10, 5000), st.text(max_size=4))}))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.sampled_from(NAMES), st.lists(PICK, max_size=25))
 def test_random_choice_sequences_never_crash(name, picks):
     state = start(name)
@@ -375,3 +388,138 @@ def test_hold_order_and_blood_counts_in_the_status():
     assert held.regimen is None and held.dose == "" and held.ordered == ["CBC"] and label_dose(held) is None
     assert cases.status(held)["label_dose"] == "" and cases.status(held)["labs"] == []
     assert choose(state, "go-on")[0].regimen == state.regimen
+
+
+CHAPTERS = {f.stem: {m for m in re.findall(r"^\(([\w-]+)\)=", f.read_text(encoding="utf-8"), re.M)}
+            for f in (ROOT / "book" / "chapters").glob("*.md")}
+
+
+def test_the_cases_together_exercise_every_chapter():
+    linked = {s for name in NAMES for s in load_case(name).sections()}
+    assert len(CHAPTERS) == 7
+    for chapter, labels in CHAPTERS.items():
+        assert linked & labels, f"no case links to {chapter}"
+    assert len(NAMES) >= 8
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_debrief_counts_every_test_due_in_the_monitoring_domain(name):
+    case = load_case(name)
+    for path in PATHS[name]:
+        final = path[-1][0]
+        d = cases.debrief(final)
+        reached = [case.nodes[s.node] for s, _, _ in path]
+        due = [(n.id, x.test) for n in reached for x in n.expects]
+        assert [(c["node"], c["test"]) for c in d["checks"]] == due
+        ordered, seen = set(), []
+        for h in final.history:   # the tests ordered so far, from the case's options (not the state's own list)
+            node = case.nodes[h["node"]]
+            ordered |= {t for o in node.options if o.id == h["pick"] and o.next != node.id for t in o.order}
+            seen += [c["test"] in ordered for c in h["checks"]]
+        assert [c["ordered"] for c in d["checks"]] == seen and all(c["text"] for c in d["checks"])
+        decisions = [x for x in d["decisions"] if x["domain"] == "monitoring"]
+        if decisions or due:
+            assert d["score"]["monitoring"]["out_of"] == len(decisions) + len(due)
+
+
+def _readme_case() -> dict:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return json.loads(re.search(r"\*\*Writing a case\.\*\*.*?```json\n(.*?)```", text, re.S).group(1))
+
+
+def test_tests_ordered_events_caused_and_tests_expected():
+    """A choice that orders two tests, or one that causes a creatinine rise two steps later; the step after
+    expects both tests: the feedback says which were not ordered and the debrief scores them."""
+    raw = _readme_case()
+    raw["nodes"]["dose"]["next"] = "watch"
+    raw["nodes"]["watch"] = {"day": 0, "domain": "monitoring", "prompt": "Watch?", "options": [
+        {"id": "both", "text": "CBC and creatinine", "next": "later", "verdict": "expert", "order": ["CBC", "creatinine"],
+         "feedback": "Yes.", "cites": ["label-ganciclovir-us"], "section": "bullet-monitoring-2"},
+        {"id": "none", "text": "Nothing", "next": "later", "verdict": "unsupported",
+         "events": [{"day": 3, "kind": "creatinine", "text": "Creatinine.", "serum_creatinine_mg_dl": 2.1}],
+         "feedback": "No.", "cites": ["label-ganciclovir-us"], "section": "bullet-monitoring-2"}]}
+    raw["nodes"]["later"] = {"day": 2, "domain": "dosing", "prompt": "Day 2?", "options": [
+        {"id": "on", "text": "Go on", "next": "end", "verdict": "expert", "feedback": "Yes.",
+         "cites": ["label-ganciclovir-us"], "section": "bullet-monitoring-2"},
+        {"id": "off", "text": "Stop", "next": "later", "verdict": "unsupported", "feedback": "No.",
+         "cites": ["label-ganciclovir-us"], "section": "bullet-monitoring-2"}],
+        "expects": [{"test": "CBC", "text": "Counts are due.", "cites": ["davis-drug-guide"], "section": "bullet-monitoring-2"},
+                    {"test": "creatinine", "text": "The dose follows it.", "cites": ["label-ganciclovir-us"],
+                     "section": "bullet-monitoring-3"}]}
+    raw["nodes"]["end"]["day"] = 4
+    case = load_case(raw)
+    at_watch = replay(case, ["iv", {"dose_mg": 175}])
+    good, fb = choose(at_watch, "both")
+    assert good.ordered == ["CBC", "creatinine"] and [c["ordered"] for c in fb.checks] == [True, True]
+    assert "Not ordered" not in fb.text and fb.text.startswith("Yes. Due by day 2 - ordered: CBC, creatinine.")
+    bad, fb = choose(at_watch, "none")
+    assert bad.ordered == [] and [c["ordered"] for c in fb.checks] == [False, False]
+    assert "Not ordered: CBC. Counts are due." in fb.text and "davis-drug-guide" in fb.cites
+    assert fb.events == () and bad.pending and bad.pending[0]["day"] == 3   # caused, not yet arrived
+    end, fb = choose(bad, "on")
+    assert [e["day"] for e in fb.events] == [3] and not end.pending
+    assert label_dose(end) != label_dose(choose(good, "on")[0])              # the rise moves the dose, on its branch only
+    assert cmvlib.cases.patient_on(end).scr_mg_dl == 2.1
+    assert State.from_json(json.loads(json.dumps(end.to_json()))) == end
+    score = cases.debrief(end)["score"]["monitoring"]
+    assert score == {"points": 0.0, "out_of": 3}                             # the decision and two tests due
+    assert cases.debrief(choose(good, "on")[0])["score"]["monitoring"] == {"points": 3.0, "out_of": 3}
+    assert [c["test"] for c in cases.debrief(end)["checks"]] == ["CBC", "creatinine"]
+
+
+CAUSE = ["nodes", "day0-drug", "options", 0]
+BROKEN_NEW = [
+    (_set(CAUSE + ["events"], [{"day": 5, "kind": "xray", "text": "x"}]), "options[0].events[0].kind: must be one of"),
+    (_set(["nodes", "day5-switch", "options", 0, "events"], [{"day": 2, "kind": "symptom", "text": "x"}]),
+     "nodes.day5-switch.options[0].events[0].day: goes back in time"),
+    (_set(["nodes", "day5-switch", "options", 2, "events"], [{"day": 6, "kind": "symptom", "text": "x"}]),
+     "options[2]: an option that keeps the learner at the step cannot start, hold or order anything, nor cause"),
+    (_set(CAUSE + ["order"], ["CBC", ""]), "nodes.day0-drug.options[0].order[1]: must be the name of a test"),
+    (_set(CAUSE + ["order"], 3), "nodes.day0-drug.options[0].order: must be str or list"),
+    (_set(["nodes", "end", "expects"], [{"test": "CBC", "text": "x", "cites": [], "section": "bullet-monitoring-2"}]),
+     "nodes.end.expects: an end node expects nothing"),
+    (_set(["nodes", "day5-switch", "expects"], [{"test": "CBC", "text": "x", "cites": ["nope"], "section": "a"}]),
+     "nodes.day5-switch.expects[0].cites[0]: unknown citation key"),
+    (_set(["nodes", "day5-switch", "expects"], [{"test": "CBC", "cites": [], "section": "a"}]),
+     "nodes.day5-switch.expects[0].text: is missing"),
+    (_set(CAUSE + ["regimen", "options"], {"weight_basis": "lean"}), "regimen.options.weight_basis: must be one of"),
+    (_set(["nodes", "day10-dose", "variants", 0, "weight_basis"], "lean"), "variants[0].weight_basis: must be one of"),
+]
+
+
+@pytest.mark.parametrize("edit, message", BROKEN_NEW)
+def test_broken_orders_events_and_expects_are_rejected(edit, message):
+    data = base()
+    edit(data)
+    with pytest.raises(cmvlib.InputError) as e:
+        load_case(data)
+    assert message in str(e.value)
+
+
+def test_the_readme_table_lists_every_case_truly():
+    """README's table of cases: every shipped case, its title, the chapters its feedback links, its steps, dose
+    points and paths as the walk finds them."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z0-9-]+)` \| (.+?) \| ([\d, –]+) \| (\d+) \((\d+)\) / (\d+) \|", text, re.M)
+    assert sorted(r[0] for r in rows) == sorted(NAMES)
+    number = {stem: int(stem[:2]) for stem in CHAPTERS}
+    for name, title, chapters, steps, doses, paths in rows:
+        case = load_case(name)
+        linked = sorted({number[stem] for stem, labels in CHAPTERS.items() if case.sections() & labels})
+        shown = list(range(1, 8)) if chapters == "1–7" else [int(c) for c in chapters.split(", ")]
+        assert title.startswith(case.title) and shown == linked, name
+        decided = [n for n in case.nodes.values() if n.kind != "end"]
+        assert (int(steps), int(doses)) == (len(decided), sum(n.kind == "dose" for n in decided)), name
+        assert int(paths) == len(PATHS[name]), name
+
+
+def test_weight_used_the_end_says_what_the_doses_did():
+    """weight-used's end text: at 1.8 mg/dL the dose on actual weight stays in the top band, on ideal weight it
+    becomes once daily (computed by cmvlib.dose, so the sentence stays true)."""
+    doses = {}
+    for path in PATHS["weight-used"]:
+        final = path[-1][0]
+        doses[final.regimen["options"]["weight_basis"]] = [h["dose"] for h in final.history if h["dose"]]
+    assert doses["actual"][0] == doses["actual"][-1] and "every 12 h" in doses["actual"][-1]
+    assert "every 12 h" in doses["ideal"][0] and "every 24 h" in doses["ideal"][-1]
+    assert "top band" in load_case("weight-used").nodes["end"].prompt
