@@ -103,17 +103,7 @@ class Printed:
 
     @property
     def pages(self) -> int:
-        return len(PdfReader(io.BytesIO(self.pdf)).pages)
-
-
-def toc_docnames(toc: Path) -> list[str]:
-    """Every document of ``_toc.yml``, root first, in reading order."""
-    def walk(entries: list[dict] | None) -> list[str]:
-        return [n for e in entries or [] for n in ([e["file"]] if "file" in e else []) + walk(e.get("sections"))]
-
-    data = yaml.safe_load(toc.read_text(encoding="utf-8"))
-    return [str(Path(n).with_suffix("")) for n in [data["root"]] + [
-        n for part in data.get("parts", [{"chapters": data.get("chapters")}]) for n in walk(part.get("chapters"))]]
+        return _pages(self.pdf)
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -275,7 +265,7 @@ def build(site: Path, toc: Path = ROOT / "_toc.yml", config: Path = ROOT / "_con
     if not (site / "index.html").is_file():
         raise SystemExit(f"{site} has no built book: run `make book-build` first")
     settings = yaml.safe_load(config.read_text(encoding="utf-8"))
-    docs = toc_docnames(toc)
+    docs = names.toc_docnames(toc)
     out = site / names.FOLDER
     out.mkdir(parents=True, exist_ok=True)
     written = []

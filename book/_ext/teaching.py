@@ -21,7 +21,6 @@ import sys
 from html import escape
 from pathlib import Path
 
-import yaml
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
@@ -30,8 +29,12 @@ ROOT = Path(__file__).resolve().parents[2]
 APPS = ROOT / "book" / "apps"
 SCRIPT, STYLE = "teaching.js", "teaching.css"
 MARK = 'class="cmv-teaching'
+KINDS = ("server", "apps", "presets", "downloads")
+#: The classroom server of ``make demo`` on the instructor's own machine (the field's first value).
+DEFAULT_SERVER = "http://127.0.0.1:8866"
 if str(ROOT) not in sys.path:   # the pdf/ folder at the repository root
     sys.path.insert(0, str(ROOT))
+from pdf import names  # noqa: E402
 
 
 def apps(folder: Path = APPS) -> list[tuple[str, str, str]]:
@@ -83,7 +86,6 @@ def presets_html() -> str:
 def downloads(docnames: list[str], titles: dict[str, str]) -> list[tuple[str, str, str]]:
     """``(path relative to the site, what it is, the command that builds it)`` of every download."""
     from cmvlib import lms
-    from pdf import names
 
     out = [(f"lms/{lms.MOODLE_FILE}", "The question bank for Moodle (Moodle XML)", "make lms"),
            (f"lms/{lms.QTI_FILE}", "The question bank for Canvas and Blackboard (QTI 1.2)", "make lms"),
@@ -102,22 +104,8 @@ def downloads_html(files: list[tuple[str, str, str]], depth: int) -> str:
     return f'<ul class="cmv-teaching cmv-downloads">{items}</ul>'
 
 
-def toc_docnames() -> list[str]:
-    """The documents of ``_toc.yml`` in reading order."""
-    def walk(entries: list[dict]) -> list[str]:
-        return [n for e in entries or [] for n in ([e["file"]] if "file" in e else []) + walk(e.get("sections"))]
-
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    return [toc["root"]] + [n for part in toc.get("parts", []) for n in walk(part.get("chapters"))]
-
-
 class teaching_list(nodes.General, nodes.Element):  # noqa: N801 - docutils node naming
     """A placeholder, filled once every page's title is known (``doctree-resolved``)."""
-
-
-KINDS = ("server", "apps", "presets", "downloads")
-#: The classroom server of ``make demo`` on the instructor's own machine (the field's first value).
-DEFAULT_SERVER = "http://127.0.0.1:8866"
 
 
 def server_html() -> str:
@@ -156,7 +144,7 @@ def fill_lists(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             html = presets_html()
         else:
             titles = {d: t.astext() for d, t in app.env.titles.items()}
-            html = downloads_html(downloads(toc_docnames(), titles), docname.count("/"))
+            html = downloads_html(downloads(names.toc_docnames(ROOT / "_toc.yml"), titles), docname.count("/"))
         node.replace_self(nodes.raw("", html, format="html"))
 
 
