@@ -280,6 +280,7 @@ def build(site: Path, toc: Path = ROOT / "_toc.yml", config: Path = ROOT / "_con
             path = out / names.handout(doc)
             path.write_bytes(handout.pdf)
             written.append(path)
+    names.write_manifest(site, [p.name for p in written])
     return written
 
 

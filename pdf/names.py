@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path, PurePosixPath
 
 import yaml
@@ -13,6 +14,9 @@ import yaml
 FOLDER = "pdf"
 #: The whole book.
 BOOK = "cmv-book.pdf"
+#: The PDFs built so far, as a script (``window.cmvPdfFiles = [names]``): written empty with the site, filled by
+#: ``make pdf``. The instructor page loads it before it paints, so it links, and requests, only files that are there.
+MANIFEST = "manifest.js"
 #: The documents whose pages are worked cases (one handout each).
 CASES_FOLDER = "book/cases"
 
@@ -35,3 +39,16 @@ def toc_docnames(toc: Path) -> list[str]:
     data = yaml.safe_load(toc.read_text(encoding="utf-8"))
     parts = data.get("parts", [{"chapters": data.get("chapters")}])
     return [str(PurePosixPath(n).with_suffix("")) for n in [data["root"]] + [n for p in parts for n in walk(p.get("chapters"))]]
+
+
+def write_manifest(site: Path, files: list[str]) -> None:
+    """Record which PDFs ``site`` (a built book) carries."""
+    folder = site / FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MANIFEST).write_text(f"window.cmvPdfFiles = {json.dumps(sorted(files))};  // make pdf\n", encoding="utf-8")
+
+
+def read_manifest(site: Path) -> list[str]:
+    """The PDFs the manifest of ``site`` lists."""
+    text = (site / FOLDER / MANIFEST).read_text(encoding="utf-8")
+    return json.loads(text.split("=", 1)[1].split(";", 1)[0])

@@ -1,8 +1,9 @@
-"""The instructor page's lists, written from data at build time: ``{cmv-teaching} apps|presets|downloads``.
+"""The instructor page's lists, written from data at build time: ``{cmv-teaching} server|apps|presets|downloads``.
 
 A local Sphinx extension (``_config.yml``). Nothing here is typed by hand, so a new app, preset, case or
 export appears on ``book/teaching.md`` without editing it:
 
+- ``server``: the classroom server's address field (``teaching.js`` keeps it and follows it);
 - ``apps``: every notebook of ``book/apps`` (as Voilà's index lists them: not ``_*``), with the title and
   first paragraph of its first Markdown cell;
 - ``presets``: :func:`cmvlib.presets.classroom_presets`;
@@ -10,8 +11,10 @@ export appears on ``book/teaching.md`` without editing it:
   (:mod:`pdf.names`: the book and one handout per worked case of ``_toc.yml``).
 
 App links are written relative to the classroom server (``data-cmv-app``); ``_static/teaching.js``
-prefixes the address the instructor sets (kept in ``localStorage``). Download links are written only as
-file names with the command that builds them; the script turns each into a link once the file answers.
+prefixes the address the instructor sets (kept in ``localStorage``). PDF downloads are written only as
+file names with the command that builds them; the script turns each PDF into a link once ``pdf/manifest.js``
+(written empty here, filled by ``make pdf``, loaded by the page) lists it. The question bank files are linked
+as they are: every ``make book-build`` writes them.
 """
 from __future__ import annotations
 
@@ -96,12 +99,19 @@ def downloads(docnames: list[str], titles: dict[str, str]) -> list[tuple[str, st
 
 
 def downloads_html(files: list[tuple[str, str, str]], depth: int) -> str:
+    """The PDFs wait for ``make pdf`` (its manifest, loaded here, says which are there); the question bank files
+    are written by every ``make book-build``."""
     up = "../" * depth
-    items = "".join(
-        f'<li data-cmv-download="{escape(up + path)}">{escape(what)}: <code>{escape(path)}</code> '
-        f'<span class="cmv-download-state">(built by <code>{escape(command)}</code>)</span></li>'
-        for path, what, command in files)
-    return f'<ul class="cmv-teaching cmv-downloads">{items}</ul>'
+    items = []
+    for path, what, command in files:
+        if path.startswith(names.FOLDER + "/"):
+            items.append(f'<li data-cmv-pdf="{escape(up + path)}">{escape(what)}: <code>{escape(path)}</code> '
+                         f'<span class="cmv-download-state">(built by <code>{escape(command)}</code>)</span></li>')
+        else:
+            items.append(f'<li>{escape(what)}: <a href="{escape(up + path)}" download><code>{escape(path)}</code></a> '
+                         f'(written by <code>{escape(command)}</code>, part of every <code>make book</code>)</li>')
+    manifest = f'<script src="{escape(up + names.FOLDER + "/" + names.MANIFEST)}"></script>'
+    return f'{manifest}<ul class="cmv-teaching cmv-downloads">{"".join(items)}</ul>'
 
 
 class teaching_list(nodes.General, nodes.Element):  # noqa: N801 - docutils node naming
@@ -154,9 +164,16 @@ def add_script(app: Sphinx, pagename: str, templatename: str, context: dict, doc
         app.add_css_file(STYLE)
 
 
+def empty_manifest(app: Sphinx, exception: Exception | None) -> None:
+    """A new site carries no PDF yet (``make pdf`` prints them and fills the manifest)."""
+    if exception is None and app.builder.format == "html":
+        names.write_manifest(Path(app.outdir), [])
+
+
 def setup(app: Sphinx) -> dict:
     app.add_node(teaching_list)
     app.add_directive("cmv-teaching", TeachingDirective)
     app.connect("doctree-resolved", fill_lists)
     app.connect("html-page-context", add_script)
+    app.connect("build-finished", empty_manifest)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

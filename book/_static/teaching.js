@@ -2,8 +2,8 @@
  * - The classroom server's address: typed once, checked, kept in localStorage ("cmv-classroom-server"); every
  *   a[data-cmv-app] then opens <address>/voila/render/<app>?<preset>. A bad address gets a message and changes
  *   no link.
- * - Downloads: each li[data-cmv-download] becomes a link once its file answers (HEAD, same site); until then it
- *   says which command builds it.
+ * - PDFs: each li[data-cmv-pdf] becomes a link when window.cmvPdfFiles (pdf/manifest.js, loaded by the page,
+ *   written by the build and by make pdf) lists its file; until then it says which command builds it.
  */
 (function () {
   "use strict";
@@ -56,26 +56,24 @@
     });
   }
 
-  function checkDownloads() {
-    document.querySelectorAll("li[data-cmv-download]").forEach(function (li) {
-      var href = li.dataset.cmvDownload;
-      fetch(href, { method: "HEAD", cache: "no-store" }).then(function (response) {
-        if (!response.ok) { return; }
-        var code = li.querySelector("code"), link = document.createElement("a");
-        link.href = href;
-        link.setAttribute("download", "");
-        code.replaceWith(link);
-        link.appendChild(code);
-        var state = li.querySelector(".cmv-download-state");
-        if (state) { state.remove(); }
-        li.classList.add("cmv-download-ready");
-      }, function () { /* not built: the note stays */ });
+  function linkPdfs() {
+    var built = window.cmvPdfFiles || [];
+    document.querySelectorAll("li[data-cmv-pdf]").forEach(function (li) {
+      var href = li.dataset.cmvPdf;
+      if (built.indexOf(href.split("/").pop()) < 0) { return; }
+      var code = li.querySelector("code"), link = document.createElement("a");
+      link.href = href;
+      link.setAttribute("download", "");
+      code.replaceWith(link);
+      link.appendChild(code);
+      li.querySelector(".cmv-download-state").remove();
+      li.classList.add("cmv-download-ready");
     });
   }
 
   function start() {
     document.querySelectorAll("form.cmv-server-form").forEach(setUp);
-    checkDownloads();
+    linkPdfs();
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();

@@ -176,3 +176,10 @@ def test_each_case_handout_has_the_case_then_its_answers_on_a_new_page(doc: str,
     before = " ".join(pages[: answers[0]])
     assert "Questions" in before and "Answers" not in before
     assert all(text.endswith(f"{i + 1} / {len(pages)}") for i, text in enumerate(pages)), "page numbers"
+
+
+def test_the_manifest_lists_exactly_the_printed_files(pdf_dir: Path) -> None:
+    """The instructor page links the PDFs the manifest lists (an empty one comes with every build)."""
+    listed = names.read_manifest(pdf_dir.parent)
+    assert listed == sorted(p.name for p in pdf_dir.glob("*.pdf"))
+    assert listed == sorted([names.BOOK, *(names.handout(doc) for doc in CASES)])

@@ -44,8 +44,10 @@ def test_the_page_links_every_app_and_every_preset_and_only_apps_that_exist(book
 def test_the_page_says_how_to_start_a_classroom_server_and_lists_the_downloads(book_html: Path) -> None:
     soup = BeautifulSoup((book_html / f"{PAGE}.html").read_text(encoding="utf-8"), "html.parser")
     assert "make demo DEMO_IP=0.0.0.0" in soup.get_text()
-    downloads = [li["data-cmv-download"] for li in soup.select("li[data-cmv-download]")]
-    assert f"../lms/{lms.MOODLE_FILE}" in downloads and f"../lms/{lms.QTI_FILE}" in downloads
+    lms_links = [a["href"] for a in soup.select("ul.cmv-downloads a[download]")]
+    assert lms_links == [f"../lms/{lms.MOODLE_FILE}", f"../lms/{lms.QTI_FILE}"]
+    assert all((book_html / "book" / href).resolve().is_file() for href in lms_links)   # make book-build writes them
+    downloads = [li["data-cmv-pdf"] for li in soup.select("li[data-cmv-pdf]")]
     assert "../pdf/cmv-book.pdf" in downloads
     cases = sorted(p.stem for p in (ROOT / "book" / "cases").glob("*.md"))
     assert sorted(re.findall(r"\.\./pdf/case-(\w+)\.pdf", " ".join(downloads))) == cases
@@ -84,13 +86,13 @@ def test_the_server_address_is_checked_followed_by_every_link_and_kept(page_guar
 
 
 @pytest.mark.browser
-def test_a_download_is_a_link_exactly_when_its_file_is_published(page_guard, book_url: str, book_html: Path) -> None:
-    page, guard, _ = page_guard
+def test_a_pdf_is_a_link_exactly_when_it_is_published(page_guard, book_url: str, book_html: Path) -> None:
+    page, guard, errors = page_guard
     page.goto(f"{book_url}/{PAGE}.html")
-    page.wait_for_function("() => document.querySelectorAll('li.cmv-download-ready').length >= 2")  # the LMS files
-    page.wait_for_load_state("networkidle")
-    for item in page.query_selector_all("li[data-cmv-download]"):
-        path = item.get_attribute("data-cmv-download")
+    items = page.query_selector_all("li[data-cmv-pdf]")
+    assert len(items) == 1 + len(list((ROOT / "book" / "cases").glob("*.md")))
+    for item in items:
+        path = item.get_attribute("data-cmv-pdf")
         published = (book_html / "book" / path).resolve().is_file()
         link = item.query_selector("a[href]")
         assert (link is not None) == published, f"{path}: published={published}, link={link is not None}"
@@ -98,4 +100,18 @@ def test_a_download_is_a_link_exactly_when_its_file_is_published(page_guard, boo
             assert "built by make" in " ".join(item.inner_text().split())
         else:
             assert urlsplit(link.evaluate("a => a.href")).path.endswith(path.lstrip("./"))
-    assert guard.blocked == []
+    assert guard.blocked == [] and not guard.failed_local and not errors, "a missing file was requested"
+
+
+@pytest.mark.browser
+def test_the_manifest_decides_which_pdfs_are_links(page_guard, book_url: str) -> None:
+    """Both states on one page, whatever was built: the manifest script is answered by the test."""
+    page, _, errors = page_guard
+    page.route("**/pdf/manifest.js", lambda route: route.fulfill(
+        content_type="text/javascript", body='window.cmvPdfFiles = ["cmv-book.pdf"];'))
+    page.goto(f"{book_url}/{PAGE}.html")
+    linked = page.eval_on_selector_all("li[data-cmv-pdf] a[download]", "els => els.map(a => a.getAttribute('href'))")
+    waiting = page.eval_on_selector_all("li[data-cmv-pdf]:not(.cmv-download-ready)", "els => els.map(e => e.innerText)")
+    assert linked == ["../pdf/cmv-book.pdf"]
+    assert waiting and all("built by make pdf" in " ".join(text.split()) for text in waiting)
+    assert not errors
