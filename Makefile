@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: test unit book book-build book-assets bench-live bench-paint demo test-apps bench bench-book bench-voila lock clean browser
+.PHONY: test unit book book-build book-assets bench-live bench-paint demo test-apps bench bench-book bench-voila lock clean browser pdf
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -44,6 +44,7 @@ book-assets: $(BOOK_NPM_STAMP)
 # Strict build: every page re-read (--all), warnings are errors (-W -n), every notebook executed
 # (execute_notebooks: force) and a failing cell fails the build (nb_execution_raise_on_error).
 book-build: $(STAMP) $(BOOK_NPM_STAMP)
+	rm -rf $(BOOK_HTML)/pdf   # never publish PDFs of an older build (make pdf prints them again)
 	$(VENV)/bin/jupyter-book build . --all -W -n --keep-going --builder html
 	$(MAKE) --no-print-directory lms
 
@@ -52,7 +53,14 @@ book-build: $(STAMP) $(BOOK_NPM_STAMP)
 lms: $(STAMP)
 	$(PY) -m cmvlib.lms $(BOOK_HTML)/lms
 
+# The printed book and one handout per worked case (pdf/build.py): Debian's Chromium prints the freshly built
+# pages, pypdf merges them; written to _build/html/pdf/ (published with the site). ~1.5-2.5 min after the build.
+pdf: book-build browser
+	$(PY) -m pdf.build $(BOOK_HTML)
+
+# `make book PDF=1` also prints the book and the handouts before serving (make pdf).
 book: book-build
+	$(if $(PDF),$(PY) -m pdf.build $(BOOK_HTML))
 	@echo "Serving the book on http://127.0.0.1:$(BOOK_PORT) (Ctrl-C to stop)"
 	$(PY) -m http.server $(BOOK_PORT) --bind 127.0.0.1 --directory $(BOOK_HTML)
 

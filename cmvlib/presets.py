@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import NamedTuple
 from urllib.parse import parse_qsl
 
 from . import examples
@@ -99,3 +100,47 @@ def inputs_from_query(query: str | None, allowed: Iterable[str] | None = None) -
         out["scenario"] = out["scenario"].strip()
         examples.inputs(out["scenario"])   # raises InputError("scenario", ...) for an unknown name
     return out
+
+
+class Preset(NamedTuple):
+    """An instructor preset: an app of ``book/apps`` (without ``.ipynb``), its query string and the case it shows."""
+
+    app: str
+    query: str
+    what: str
+
+
+#: The prepared cases of the instructor page (``book/teaching.md``), beside one preset per example patient.
+CLASSROOM: tuple[Preset, ...] = (
+    Preset("dosing_workbench", "scenario=hemodialysis",
+           "58-year-old woman on hemodialysis: the post-dialysis rows of every drug"),
+    Preset("dosing_workbench", "scenario=obese&weight_basis=adjusted",
+           "130 kg, 175 cm: the weight basis moves the clearance band"),
+    Preset("dosing_workbench", "scenario=band-edge-70", "CrCl exactly 70 mL/min: which band?"),
+    Preset("dosing_workbench", "tab=foscarnet&scenario=foscarnet-teaching",
+           "normal creatinine, yet a reduced foscarnet band (mL/min/kg)"),
+    Preset("dosing_workbench", "tab=cidofovir&scenario=hiv-retinitis", "cidofovir start criteria and probenecid clock"),
+    Preset("dosing_workbench", "age_years=68&sex=male&weight_kg=70&serum_creatinine_mg_dl=1.01",
+           "explicit values (any patient field; serum_creatinine_umol_l for µmol/L)"),
+    Preset("viral_load_simulator", "points=0,25000%0A7,2500%0A14,3000", "a rebound to discuss (one day, IU/mL per line)"),
+    Preset("regimen_selector", "resistance=ul97&transplant=sot", "UL97 resistance after a solid-organ transplant"),
+    Preset("toxicity_monitoring", "drug=foscarnet&maintenance_days=28", "foscarnet monitoring over induction and maintenance"),
+    Preset("course_view", "change_day=5&new_creatinine_mg_dl=3.0", "the creatinine triples on day 5: the dose steps down that day"),
+    Preset("course_view", "induction_drug=foscarnet&maintenance_drug=none&induction_days=21", "a foscarnet-only course"),
+    Preset("dosing_workbench", "tab=switch&scenario=issue-example",
+           "when to switch from IV ganciclovir to oral valganciclovir"),
+    Preset("dosing_workbench", "tab=maribavir&co_medications=phenytoin,tacrolimus",
+           "maribavir with an anticonvulsant (dose change) and tacrolimus (levels)"),
+)
+
+
+def classroom_presets() -> tuple[Preset, ...]:
+    """:data:`CLASSROOM`, then the dosing workbench on each example patient of :mod:`cmvlib.examples`.
+
+    >>> classroom_presets()[-1].query
+    'scenario=declining-renal'
+    """
+    listed = {p.query for p in CLASSROOM if p.app == "dosing_workbench"}
+    scenarios = tuple(Preset("dosing_workbench", f"scenario={name}", examples.DESCRIPTIONS[name])
+                      for name in examples.NAMES if f"scenario={name}" not in listed)
+    return CLASSROOM + scenarios
