@@ -26,7 +26,7 @@ test: $(STAMP) browser
 	$(PY) -m pytest
 
 unit: $(STAMP)
-	$(PY) -m pytest tests/unit cmvlib
+	$(PY) -m pytest tests/unit cmvlib pdf/names.py book/_ext/widget_state.py
 
 # The book (Jupyter Book 1.x at the repository root). Front-end assets (ipywidgets embedder, MathJax, the
 # Pyodide runtime of the live calculators, esbuild) come from npm at the versions in book/package-lock.json
