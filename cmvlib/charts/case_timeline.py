@@ -9,16 +9,19 @@ learner's decisions (marker symbol and word by verdict) with one of blood counts
 >>> from cmvlib.cases.play import expert_picks
 >>> state = replay("declining-renal", expert_picks("declining-renal"))
 >>> fig = timeline_figure(state)
->>> {t["type"] for t in fig["data"]}, "Illustrative" in fig["layout"]["title"]["subtitle"]["text"]
+>>> {t["type"] for t in fig["data"]}, "illustrative model" in fig["layout"]["title"]["subtitle"]["text"]
 ({'scatter'}, True)
 >>> [r["Value"] for r in timeline_table(state) if r["Item"].startswith("Dose")]
 ['410 mg IV every 12 h', '900 mg by mouth every 12 h', '450 mg by mouth every 12 h']
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from .. import kinetics
 from ..cases.engine import State
+from ..sources import cite
 from ..cases.timeline import Timeline, timeline
 from . import style
 from .text import fmt_iu, table_html
@@ -36,7 +39,8 @@ def timeline_caption(t: Timeline) -> str:
             f"case (markers) and the expected decline from the first dose (shaded band, half-life {low:g}-{high:g} "
             f"days [{', '.join(keys)}]; {style.ILLUSTRATIVE.lower()}). Then the dose per administration given "
             "(step lines, one per drug), the creatinine clearance, and your first choice at each decision "
-            "(symbol by verdict) with the blood counts received.")
+            "(symbol by verdict) with the blood counts received. Dash-dot line: an example LLOQ of "
+            f"{fmt_iu(kinetics.example_lloq().value)} IU/mL ({cite(kinetics.example_lloq().source)}); assays differ.")
 
 
 def _xy(axis: str) -> dict[str, str]:
@@ -56,6 +60,11 @@ def _figure_data(t: Timeline) -> list[dict[str, Any]]:
                   "fillcolor": style.rgba(style.OKABE_ITO["blue"], 0.15),
                   "line": {"color": style.rgba(style.OKABE_ITO["blue"], 0.5), "width": 1, "dash": "dot"}, **_xy("y"),
                   "hovertemplate": "Day %{x}: %{y:,.3~r} IU/mL (illustrative)<extra></extra>"}]
+    if t.expected or t.pcr:
+        lloq = kinetics.example_lloq()
+        data.append({"type": "scatter", "mode": "lines", "name": f"LLOQ {fmt_iu(lloq.value)} IU/mL (example)",
+                     "x": [0, t.last_day], "y": [lloq.value, lloq.value], **_xy("y"), "hoverinfo": "skip",
+                     "line": {"color": style.OKABE_ITO["vermillion"], "dash": "dashdot", "width": 1.5}})
     if t.pcr:
         data.append({"type": "scatter", "mode": "markers", "name": "Measured CMV load (case data)",
                      "x": [m.day for m in t.pcr], "y": [m.value for m in t.pcr], **_xy("y"),
@@ -100,11 +109,13 @@ def timeline_figure(state: State) -> dict[str, Any]:
     t = timeline(state)
     legend, legend_px = style.legend_below(8)
     layout = style.base_layout(f"Your course: {t.title}", "Day of treatment", "CMV load (IU/mL)",
-                               subtitle=style.ILLUSTRATIVE + " where the expected viral load is shown",
+                               subtitle=f"Shaded: {style.ILLUSTRATIVE.lower()}",
                                height=720 + legend_px, caption=timeline_caption(t),
                                description=f"Timeline of the case {t.title} as played, days 0 to {t.last_day}.")
-    layout["xaxis"].update(range=[-0.5, t.last_day + 0.5], anchor="y4", dtick=7 if t.last_day > 14 else 1)
-    layout["yaxis"].update(type="log", domain=_DOMAINS["y"])
+    layout["xaxis"].update(range=[-0.5, t.last_day + 0.5], anchor="y4", dtick=1 if t.last_day <= 7 else 2 if t.last_day <= 21 else 7)
+    low = kinetics.example_lloq().value / 10          # below a tenth of the LLOQ the model's tail means nothing
+    top = max([hi for _, _, hi in t.expected] + [m.value or 0 for m in t.pcr] + [low * 100])
+    layout["yaxis"].update(type="log", domain=_DOMAINS["y"], range=[math.log10(low), math.log10(top) + 0.3])
     layout["yaxis2"] = style.axis("Dose (mg)", domain=_DOMAINS["y2"], anchor="x", rangemode="tozero")
     layout["yaxis3"] = style.axis("CrCl (mL/min)", domain=_DOMAINS["y3"], anchor="x", rangemode="tozero")
     layout["yaxis4"] = style.axis("", domain=_DOMAINS["y4"], anchor="x", type="category",

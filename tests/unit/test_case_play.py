@@ -147,7 +147,7 @@ def test_the_debrief_timeline_draws_what_was_played(name):
     assert [d.summary for d in t.doses] == given
     assert [r["Value"] for r in rows if r["Item"].startswith("Dose of")] == given
     if t.expected:
-        assert "Illustrative" in fig["layout"]["title"]["subtitle"]["text"]
+        assert "illustrative model, not a prediction" in fig["layout"]["title"]["subtitle"]["text"]
         assert any("illustrative" in r["Item"] for r in rows)
         assert all(tr["name"].endswith("(illustrative)") for tr in fig["data"] if tr["name"].startswith("Expected"))
 
