@@ -144,8 +144,9 @@ def debrief_html(state: State) -> str:
 
 
 def step_html(state: State, links: Mapping[str, str] | None = None, feedback: Feedback | None = None,
-              error: str = "", new: int = 0) -> str:
-    """The HTML of a step: panel, events (the last ``new`` marked), feedback, the question or the debrief."""
+              error: str = "", new: int = 0, controls: bool = True) -> str:
+    """The HTML of a step: panel, events (the last ``new`` marked), feedback, the question or the debrief.
+    ``controls=False`` leaves out the buttons and the dose box (a binding that draws its own, e.g. ipywidgets)."""
     links = links or {}
     node = case_of(state).nodes[state.node]
     out = [_panel(state), _events(state, new)]
@@ -155,9 +156,11 @@ def step_html(state: State, links: Mapping[str, str] | None = None, feedback: Fe
         out.append(_feedback(feedback, links))
     if node.kind == "end":
         out.append(f"<p><strong>Day {node.day}.</strong> {_e(node.prompt)}</p>{debrief_html(state)}")
-    else:
+    elif controls:
         out.append(_question(state))
-    if state.history:
+    else:
+        out.append(f'<h3>Day {node.day}: your decision</h3><p>{_e(node.prompt)}</p>')
+    if state.history and controls:
         out.append(f'<p><button type="button" class="cmv-case-restart" data-cmv-action="{_action({"restart": True})}">'
                    "Start the case again</button></p>")
     return "".join(out)

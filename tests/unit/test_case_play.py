@@ -160,3 +160,51 @@ def test_a_dose_changed_mid_course_shows_as_a_new_step_and_the_renal_change_too(
     wrong_first = cases.replay("declining-renal", ["oral-valganciclovir"] + play.expert_picks("declining-renal"))
     verdicts = [m.verdict for m in timeline(wrong_first).decisions]
     assert verdicts[0] == "unsupported" and len(verdicts) == len(t.decisions)
+
+
+# ------------------------------------------------------------------------------ the ipywidgets binding
+def test_the_widget_player_plays_the_same_case_and_shows_the_debrief_chart():
+    from cmvlib.ui.case_player import case_player
+
+    player = case_player(NAMES[0], chapters=ROOT / "book" / "chapters")
+    assert player.state == cases.start(NAMES[0]) and player.chart.outputs == ()
+    player.act(None)
+    assert "pick one of the options first" in player.step.value and player.state == cases.start(NAMES[0])
+    for pick in play.expert_picks(NAMES[0]):
+        assert pick in [v for _, v in player.choices.options]
+        player.act(pick)
+    assert player.state.finished and "data-cmv-score" in player.step.value
+    assert player.chart.outputs[0]["data"]["application/vnd.plotly.v1+json"]["data"]
+    assert "<table" in player.table.value and player.choices.layout.display == "none"
+    assert "data-cmv-action" not in player.step.value          # its own widgets, not the page's buttons
+    player.restart.click()
+    assert player.state == cases.start(NAMES[0]) and player.chart.outputs == ()
+
+
+def test_the_widget_player_dose_box_and_url_presets():
+    from cmvlib.ui.case_player import case_player
+
+    player = case_player("declining-renal")
+    player.set_inputs(case="declining-renal", step="1")
+    assert player.state == cases.replay("declining-renal", play.expert_picks("declining-renal", 1))
+    assert player.dose_row.layout.display is None and "Expert choice" in player.step.value
+    before = player.state
+    player.dose.value = "41O"
+    player.dose_button.click()
+    assert player.state == before and "must be a number" in player.step.value and player.dose.value == "41O"
+    player.dose.value = "820"
+    player.dose_button.click()
+    assert player.state.node == "day0-dose" and "The pharmacist calls" in player.step.value
+    player.dose.value = "410"
+    player.dose_button.click()
+    assert player.state.node == "day5-switch" and player.dose_row.layout.display == "none"
+    for query, message in [({"case": "nope"}, "Address (case)"), ({"step": "-1"}, "Address (step)"),
+                           ({"step": "8"}, "Address (step)"), ({"scenario": "obese"}, "Address (scenario)")]:
+        state = player.state
+        player.set_inputs(**query)
+        assert message in player.preset_html.value and player.state == state
+    player.set_inputs(case="hemodialysis")
+    assert player.state == cases.start("hemodialysis") and player.preset_html.value == ""
+    assert player.picker.value == "hemodialysis"
+    player.picker.value = "declining-renal"
+    assert player.state == cases.start("declining-renal")
