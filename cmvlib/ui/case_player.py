@@ -37,20 +37,22 @@ class CasePlayer(widgets.VBox):
     def __init__(self, case: str | None = None, chapters: str | Path = "../chapters",
                  book_url: str = DEFAULT_BOOK_URL) -> None:
         self.chapters, self.book_url = Path(chapters), book_url.rstrip("/")
-        wide = widgets.Layout(width="100%")
+        def wide() -> widgets.Layout:     # one Layout per widget: a shared one would hide them all together
+            return widgets.Layout(width="100%")
+
         self.picker = widgets.Dropdown(description="Case", options=[(cases.load_case(n).title, n) for n in cases.names()],
                                        style={"description_width": "initial"}, layout=widgets.Layout(max_width="100%"))
         self.preset_html = widgets.HTML()
-        self.step = widgets.HTML(layout=wide)
+        self.step = widgets.HTML(layout=wide())
         self.choices = widgets.RadioButtons(description="Your decision", style={"description_width": "initial"},
-                                            layout=wide)
+                                            layout=wide())
         self.choose_button = widgets.Button(description="Choose", button_style="primary")
         self.dose = widgets.Text(description="Or type the dose (mg per administration)",
                                  style={"description_width": "initial"})
         self.dose_button = widgets.Button(description="Give this dose")
         self.restart = widgets.Button(description="Start the case again")
-        self.chart = widgets.Output(layout=wide)
-        self.table = widgets.HTML(layout=wide)
+        self.chart = widgets.Output(layout=wide())
+        self.table = widgets.HTML(layout=wide())
         self.dose_row = widgets.HBox([self.dose, self.dose_button], layout=widgets.Layout(flex_flow="row wrap"))
         # cmv-calculator / cmv-result: the marks every app's tests look for (tests/apps/test_voila_apps.py)
         for w, mark in ((self, "cmv-case-player"), (self, "cmv-calculator"), (self.step, "cmv-case-step"),
@@ -61,7 +63,7 @@ class CasePlayer(widgets.VBox):
             w.add_class(mark)
         notice = widgets.HTML(notice_html("Virtual patients"))
         super().__init__([notice, self.picker, self.preset_html, self.step, self.choices, self.choose_button, self.dose_row,
-                          self.chart, self.table, self.restart], layout=wide)
+                          self.chart, self.table, self.restart], layout=wide())
         self.picker.observe(lambda change: change["new"] != self.state.case and self.open_case(change["new"]), names="value")
         self.choose_button.on_click(lambda _: self.act(self.choices.value))
         self.dose_button.on_click(lambda _: self.act({"dose_mg": self.dose.value}))

@@ -4,6 +4,7 @@ on the way: the pharmacist's call, then recovery), its score that of ``cmvlib.ca
 choices, the timeline chart drawn; a bad address gives a plain message, never a traceback."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -68,11 +69,12 @@ def test_a_case_opens_at_a_step_from_the_address_and_plays_to_its_debrief(voila,
         _wait_text(page, "Debrief" if state.finished else _prompt(state))
     assert state.finished and any(isinstance(p, dict) for p in chosen)
     score = cases.debrief(state)["score"]
+    assert json.loads(page.locator(".cmv-case-score").get_attribute("data-cmv-score")) == score
     text = _step(page).inner_text()
     for domain, v in score.items():
-        assert re.search(rf"{DOMAIN_NAMES[domain]}\s+{v['points']:g} / {v['out_of']}", text), (domain, text)
+        assert re.search(rf"{DOMAIN_NAMES[domain]}\s*{v['points']:g} / {v['out_of']}", text), (domain, text)
     assert score["dosing"]["points"] < score["dosing"]["out_of"]
-    page.wait_for_selector(".cmv-case-player .js-plotly-plot .main-svg", timeout=TIMEOUT_MS)
+    page.wait_for_selector(".cmv-case-player .js-plotly-plot .main-svg", state="attached", timeout=TIMEOUT_MS)
     assert "410 mg IV every 12 h" in page.locator(".cmv-case-player table.cmv-table").inner_text()
     page.locator(".cmv-case-restart").click()
     _wait_text(page, _prompt(cases.start(CASE)))

@@ -136,3 +136,15 @@ def test_every_case_page_is_built_with_its_opening_step_and_the_live_panel(book_
     assert play.NOT_STARTED in html and f'data-cmv-store="{play.STORE_PREFIX}{name}"' in html
     assert case.nodes[case.start].prompt.replace("'", "&#x27;") in html
     assert "_static/cmv-live/panel.js" in html and "_static/cmv-plotly.js" in html and "cmv-education-notice" in html
+
+
+def test_the_trimmed_runtime_plays_every_case_to_its_debrief(book_html):
+    """The page's Python (Pyodide under node, the trimmed standard library and the cmvlib zip of the build) plays
+    every case through the live panels' entry point, with junk at every step (book/_ext/live/runtime.py)."""
+    from test_live_runtime import _check
+
+    live_dir = book_html / "_static" / "cmv-live"
+    manifest = json.loads((live_dir / "manifest.json").read_text())
+    report = _check(live_dir, manifest, live_dir / manifest["stdlib"])
+    assert report["failures"] == []
+    assert report["played"] == {n: len(play.expert_picks(n)) + 1 for n in cases.names()}

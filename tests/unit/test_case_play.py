@@ -176,6 +176,7 @@ def test_the_widget_player_plays_the_same_case_and_shows_the_debrief_chart():
     assert player.state.finished and "data-cmv-score" in player.step.value
     assert player.chart.outputs[0]["data"]["application/vnd.plotly.v1+json"]["data"]
     assert "<table" in player.table.value and player.choices.layout.display == "none"
+    assert [w.layout.display for w in (player, player.step, player.chart, player.table, player.restart)] == [None] * 5
     assert "data-cmv-action" not in player.step.value          # its own widgets, not the page's buttons
     player.restart.click()
     assert player.state == cases.start(NAMES[0]) and player.chart.outputs == ()
