@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..charts.case_timeline import timeline_figure, timeline_table_html
 from ..errors import InputError
 from .engine import NO_DOSE, Feedback, State, case_of, choose, debrief, event_text, label_dose, options, replay, start
 from .schema import names
@@ -106,7 +107,7 @@ def _events(state: State, new: int) -> str:
 def _feedback(fb: Feedback, links: Mapping[str, str]) -> str:
     link = links.get(fb.section)
     read = f'<p>Read: <a href="{_e(link)}">the chapter section</a></p>' if link else ""
-    return (f'<div class="cmv-case-feedback cmv-verdict-{fb.verdict}" data-cmv-verdict="{fb.verdict}">'
+    return (f'<div class="cmv-case-feedback cmv-verdict-{fb.verdict}" data-cmv-verdict="{fb.verdict}" tabindex="-1">'
             f'<p><strong>{VERDICTS[fb.verdict]}.</strong> {_e(fb.text)}</p>'
             f'<p class="cmv-case-sources">Sources: {_e("; ".join(fb.citations))}</p>{read}</div>')
 
@@ -151,7 +152,7 @@ def step_html(state: State, links: Mapping[str, str] | None = None, feedback: Fe
     node = case_of(state).nodes[state.node]
     out = [_panel(state), _events(state, new)]
     if error:
-        out.append(f'<p class="cmv-case-error" role="alert" data-cmv-focus>⚠ {_e(error)} Nothing was changed.</p>')
+        out.append(f'<p class="cmv-case-error" role="alert" data-cmv-focus>⚠ {_e(error)}</p>')
     if feedback is not None:
         out.append(_feedback(feedback, links))
     if node.kind == "end":
@@ -164,6 +165,11 @@ def step_html(state: State, links: Mapping[str, str] | None = None, feedback: Fe
         out.append(f'<p><button type="button" class="cmv-case-restart" data-cmv-action="{_action({"restart": True})}">'
                    "Start the case again</button></p>")
     return "".join(out)
+
+
+def refused(err: InputError) -> str:
+    """The message of a choice refused (bad input): the problem, and that nothing changed."""
+    return f"{str(err).rstrip('.')}. Nothing was changed."
 
 
 def _restore(case: str, saved: object) -> tuple[State, str]:
@@ -193,12 +199,11 @@ def play(case: str, saved: object = None, action: Mapping[str, Any] | None = Non
             state, fb = choose(state, pick)
             new = len(fb.events)
         except InputError as exc:
-            error = str(exc)
+            error = refused(exc)
+
     figures = {}
     html_out = step_html(state, links, fb, error, new)
     if state.finished:
-        from ..charts.case_timeline import timeline_figure, timeline_table_html
-
         div = f"cmv-case-{case}-timeline"
         figures[div] = timeline_figure(state)
         html_out += (f'<div id="{div}" class="plotly-graph-div cmv-plotly" role="img" '

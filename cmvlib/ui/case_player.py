@@ -84,7 +84,7 @@ class CasePlayer(widgets.VBox):
                 raise InputError("choice", "pick one of the options first")
             state, fb = cases.choose(self.state, choice)
         except InputError as err:
-            self._show(self.state, self.feedback, str(err))
+            self._show(self.state, self.feedback, play.refused(err))
             return
         self._show(state, fb, new=len(fb.events))
 

@@ -91,7 +91,7 @@ def test_bad_input_gives_a_message_and_no_progress(action, message):
     out = turn("declining-renal", state, action)
     assert out["state"] == state
     alert = re.search(r'<p class="cmv-case-error" role="alert"[^>]*>(.*?)</p>', out["html"])
-    assert alert and message in html.unescape(alert.group(1))
+    assert alert and message in html.unescape(alert.group(1)) and "Nothing was changed." in alert.group(1)
 
 
 def test_a_saved_state_continues_and_a_bad_one_starts_again_with_a_note():
@@ -104,6 +104,7 @@ def test_a_saved_state_continues_and_a_bad_one_starts_again_with_a_note():
     edited = {**state, "node": "end"}
     out = turn("declining-renal", edited)
     assert out["state"] == cases.start("declining-renal").to_json() and "starts again" in out["html"]
+    assert "Nothing was changed" not in out["html"]
     other = cases.start("hemodialysis").to_json()
     assert turn("declining-renal", other)["state"]["case"] == "declining-renal"
 
