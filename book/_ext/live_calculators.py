@@ -14,7 +14,7 @@ Book adds to every page):
 - ``embed-live.js``/``.css`` (+ Font Awesome files), from ``live/build.mjs``;
 - ``panel.js`` (``live/panel.js``): live panels, elements whose HTML a cmvlib entry point writes turn by turn
   (``data-cmv-live-entry``: the virtual patients of ``book/play/``, :mod:`cmvlib.cases.play`), added to the
-  pages that have one, with ``cmv-plotly.js`` for the charts their answers draw;
+  pages that have one (it loads ``cmv-plotly.js`` when an answer draws a chart);
 - ``worker.js`` (``live/worker.js``, unbundled, with the names below written in);
 - ``pyodide-<version>/``: the runtime of the npm package ``pyodide`` (:data:`PYODIDE_NPM`): ``pyodide.js``,
   ``pyodide.asm.js``, ``pyodide.asm.wasm``. Its ``pyodide-lock.json`` is not served: no package is loaded,
@@ -238,15 +238,15 @@ def live_calculators_on(context: dict) -> list[str]:
 
 
 def use_live_panels(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    """On a page with a live panel: ``panel.js`` (deferred), and the chart glue its answers draw with."""
+    """On a page with a live panel: ``panel.js`` (deferred), told where the chart glue is (``cmv-plotly.js``,
+    which it loads only when an answer draws a chart, e.g. a case's debrief) and what the glue loads."""
     if PANEL_MARKER not in context.get("body", ""):
         return
     from offline_assets import PLOTLY_GLUE_JS, PLOTLY_JS
 
-    if not any(str(getattr(s, "filename", s) or "").endswith(PLOTLY_GLUE_JS) for s in context["script_files"]):
-        plotly = f"{PLOTLY_JS}?v={getattr(app, 'cmv_plotly_version', '')}"
-        app.add_js_file(PLOTLY_GLUE_JS, priority=401, defer="defer", **{"data-plotly": plotly})
-    app.add_js_file(PANEL, priority=600, defer="defer", **{"data-cmv-zip": app.cmv_live_zip})  # type: ignore[attr-defined]
+    app.add_js_file(PANEL, priority=600, defer="defer", **{  # type: ignore[attr-defined]
+        "data-cmv-zip": app.cmv_live_zip, "data-plotly-glue": f"../{PLOTLY_GLUE_JS}",
+        "data-plotly": f"{PLOTLY_JS}?v={getattr(app, 'cmv_plotly_version', '')}"})
 
 
 def use_live_embedder(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:

@@ -1,7 +1,9 @@
 /* Live panels of the static book: an element whose HTML a named cmvlib entry point writes, turn by turn, in the
  * reader's browser (the worker of the live calculators: Pyodide + cmvlib, no server). Copied into
  * _static/cmv-live/panel.js by book/_ext/live_calculators.py onto pages that have such an element (deferred;
- * its tag carries data-cmv-zip). Knows nothing about cases or drugs: all the logic is cmvlib's.
+ * its tag carries data-cmv-zip, and data-plotly-glue / data-plotly: the chart glue cmv-plotly.js, loaded only
+ * when an answer draws a chart, and what the glue loads). Knows nothing about cases or drugs: all the logic is
+ * cmvlib's.
  *
  * The page's element (written at build time by cmvlib, e.g. cmvlib.cases.play.Page):
  *   [data-cmv-live-entry="cmvlib.<module>:<function>"]  the entry point: JSON request in, JSON out
@@ -29,6 +31,21 @@
   const waiting = new Map();   // request id -> panel
   let worker = null;
   let seq = 0;
+  let glue = null;
+
+  /** window.cmvPlotly (book/_static/cmv-plotly.js), loaded the first time an answer draws a chart. */
+  function charts() {
+    if (window.cmvPlotly) return Promise.resolve(window.cmvPlotly);
+    glue = glue || new Promise((resolve, reject) => {
+      const tag = document.createElement('script');
+      tag.src = new URL(script.dataset.plotlyGlue, BASE).href;
+      tag.dataset.plotly = script.dataset.plotly;
+      tag.onload = () => resolve(window.cmvPlotly);
+      tag.onerror = () => reject(new Error(`${tag.src} did not load`));
+      document.head.appendChild(tag);
+    });
+    return glue;
+  }
 
   function load(key) {
     try { return JSON.parse(localStorage.getItem(key) || 'null'); } catch (err) { return null; }
@@ -64,11 +81,10 @@
     panel.body.innerHTML = out.html;
     for (const [id, figure] of Object.entries(out.figures || {})) {
       const div = document.getElementById(id);
-      if (div && window.cmvPlotly) {
-        const height = figure.layout && figure.layout.height;
-        if (height) div.style.height = `${height}px`;
-        window.cmvPlotly.draw(div, figure);
-      }
+      if (!div) continue;
+      const height = figure.layout && figure.layout.height;
+      if (height) div.style.height = `${height}px`;
+      charts().then((glue) => glue.draw(div, figure)).catch((err) => console.error('cmv-live panel: no chart:', err));
     }
     panel.el.setAttribute('data-cmv-answers', String(Number(panel.el.getAttribute('data-cmv-answers') || 0) + 1));
     if (panel.action) {
