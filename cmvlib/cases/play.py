@@ -38,6 +38,8 @@ from .status import status
 VERDICTS = {"expert": "Expert choice", "acceptable": "Acceptable", "unsupported": "Not supported"}
 DOMAIN_NAMES = {"dosing": "Dosing", "monitoring": "Monitoring", "toxicity": "Toxicity", "duration": "Duration"}
 STORE_PREFIX = "cmv-case:"  # the browser's localStorage key of a case's saved state
+#: The book's chapters in this checkout (cmvlib lives at the book's root), whatever the working directory.
+BOOK_CHAPTERS = Path(__file__).resolve().parents[2] / "book" / "chapters"
 _e = html.escape
 
 
@@ -252,6 +254,6 @@ class Page:
                 f'<div class="cmv-case-body" data-cmv-live-body>{opening}</div></div>')
 
 
-def page(case: str, chapters: str | Path = "../chapters") -> Page:
-    """The playable case for a book page under ``book/play/`` (``chapters``: the chapters' folder from there)."""
+def page(case: str, chapters: str | Path = BOOK_CHAPTERS) -> Page:
+    """The playable case for a book page under ``book/play/`` (links to the sections of ``chapters``)."""
     return Page(case, chapter_links(case, Path(chapters)))

@@ -34,7 +34,7 @@ PRESETS = ("case", "step")
 class CasePlayer(widgets.VBox):
     """One case at a time, chosen from :func:`cmvlib.cases.names`."""
 
-    def __init__(self, case: str | None = None, chapters: str | Path = "../chapters",
+    def __init__(self, case: str | None = None, chapters: str | Path = play.BOOK_CHAPTERS,
                  book_url: str = DEFAULT_BOOK_URL) -> None:
         self.chapters, self.book_url = Path(chapters), book_url.rstrip("/")
         def wide() -> widgets.Layout:     # one Layout per widget: a shared one would hide them all together
