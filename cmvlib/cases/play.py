@@ -138,9 +138,9 @@ def debrief_html(state: State) -> str:
                    f'<td>{VERDICTS[x["verdict"]]}</td><td>{_e(x["expert"])}</td></tr>' for x in d["decisions"])
     return (f'<h3 id="cmv-case-{state.case}-debrief" tabindex="-1">Debrief</h3>'
             f'<table class="cmv-case-score" data-cmv-score="{_e(json.dumps(d["score"], sort_keys=True))}">'
-            f'<caption>Your score by domain (first attempts: expert 1, acceptable ½, not supported 0)</caption>'
-            f'<tbody>{score}</tbody></table>'
-            f'<p>Choices made again after a pharmacist\'s or consultant\'s call: {d["retries"]}.</p>'
+            f'<caption>Your score by domain</caption><tbody>{score}</tbody></table>'
+            '<p>Your first attempt at each decision counts: expert 1, acceptable ½, not supported 0. '
+            f'Choices made again after a pharmacist\'s or consultant\'s call: {d["retries"]}.</p>'
             '<table class="cmv-case-decisions"><caption>Your decisions and what an expert would have done</caption>'
             '<thead><tr><th scope="col">Day</th><th scope="col">Question</th><th scope="col">Your first choice</th>'
             f'<th scope="col">Verdict</th><th scope="col">An expert</th></tr></thead><tbody>{rows}</tbody></table>')
