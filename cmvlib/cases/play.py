@@ -134,8 +134,10 @@ def debrief_html(state: State) -> str:
     d = debrief(state)
     score = "".join(f'<tr><th scope="row">{DOMAIN_NAMES[k]}</th><td>{v["points"]:g} / {v["out_of"]}</td></tr>'
                     for k, v in d["score"].items())
-    rows = "".join(f'<tr><th scope="row">{x["day"]}</th><td>{_e(x["prompt"])}</td><td>{_e(x["choice"])}</td>'
-                   f'<td>{VERDICTS[x["verdict"]]}</td><td>{_e(x["expert"])}</td></tr>' for x in d["decisions"])
+    rows = "".join(f'<tr><th scope="row">Day {x["day"]}</th><td data-label="Question">{_e(x["prompt"])}</td>'
+                   f'<td data-label="Your first choice">{_e(x["choice"])}</td>'
+                   f'<td data-label="Verdict">{VERDICTS[x["verdict"]]}</td>'
+                   f'<td data-label="An expert">{_e(x["expert"])}</td></tr>' for x in d["decisions"])
     return (f'<h3 id="cmv-case-{state.case}-debrief" tabindex="-1">Debrief</h3>'
             f'<table class="cmv-case-score" data-cmv-score="{_e(json.dumps(d["score"], sort_keys=True))}">'
             f'<caption>Your score by domain</caption><tbody>{score}</tbody></table>'
