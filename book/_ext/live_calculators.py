@@ -12,6 +12,9 @@ Into ``_build/html/_static/cmv-live/`` at each build (never under ``book/_static
 Book adds to every page):
 
 - ``embed-live.js``/``.css`` (+ Font Awesome files), from ``live/build.mjs``;
+- ``panel.js`` (``live/panel.js``): live panels, elements whose HTML a cmvlib entry point writes turn by turn
+  (``data-cmv-live-entry``: the virtual patients of ``book/play/``, :mod:`cmvlib.cases.play`), added to the
+  pages that have one (it loads ``cmv-plotly.js`` when an answer draws a chart);
 - ``worker.js`` (``live/worker.js``, unbundled, with the names below written in);
 - ``pyodide-<version>/``: the runtime of the npm package ``pyodide`` (:data:`PYODIDE_NPM`): ``pyodide.js``,
   ``pyodide.asm.js``, ``pyodide.asm.wasm``. Its ``pyodide-lock.json`` is not served: no package is loaded,
@@ -59,6 +62,8 @@ OUT = "cmv-live"                       # inside _build/html/_static
 SERVICE_WORKER = "cmv-sw.js"           # at the book's root: its scope is the whole book
 BUILD_SLOT = "const BUILD = {};"       # the line of worker.js and sw.js that receives the build's names
 BUNDLE = f"{OUT}/embed-live.js"
+PANEL = f"{OUT}/panel.js"
+PANEL_MARKER = "data-cmv-live-entry="
 WIDGET_EMBEDDER = "vendor/html-manager/embed.js"
 STATE_TYPE = "application/vnd.jupyter.widget-state+json"
 DATA_SUFFIXES = (".csv", ".json")
@@ -200,6 +205,7 @@ def build_assets(app: Sphinx) -> None:
     (out / runtime).mkdir()
     for name in RUNTIME_FILES:
         shutil.copy2(PYODIDE_NPM / name, out / runtime / name)
+    shutil.copy2(HERE / "live" / "panel.js", out / "panel.js")
     lib, lib_name = cmvlib_zip()
     (out / lib_name).write_bytes(lib)
     stdlib, stdlib_name = trimmed_stdlib(lib, Path(app.doctreedir).parent / ".cmv-live-cache")
@@ -231,6 +237,18 @@ def live_calculators_on(context: dict) -> list[str]:
     return [n for n in _declared_names() if any(f'"cmv-calc-{n}"' in body for body in states)]
 
 
+def use_live_panels(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """On a page with a live panel: ``panel.js`` (deferred), told where the chart glue is (``cmv-plotly.js``,
+    which it loads only when an answer draws a chart, e.g. a case's debrief) and what the glue loads."""
+    if PANEL_MARKER not in context.get("body", ""):
+        return
+    from offline_assets import PLOTLY_GLUE_JS, PLOTLY_JS
+
+    app.add_js_file(PANEL, priority=600, defer="defer", **{  # type: ignore[attr-defined]
+        "data-cmv-zip": app.cmv_live_zip, "data-plotly-glue": f"../{PLOTLY_GLUE_JS}",
+        "data-plotly": f"{PLOTLY_JS}?v={getattr(app, 'cmv_plotly_version', '')}"})
+
+
 def use_live_embedder(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     """On a page with a live calculator: the live embedder (deferred) instead of ``embed.js``."""
     if not live_calculators_on(context):
@@ -248,4 +266,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", build_assets)
     # after myst-nb (widget scripts) and offline_assets (900: cmv-widgets.js before the embedder)
     app.connect("html-page-context", use_live_embedder, priority=950)
+    app.connect("html-page-context", use_live_panels, priority=950)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

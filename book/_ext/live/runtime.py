@@ -4,7 +4,8 @@ and the proof that a trimmed one is enough.
 - :func:`needed` (book build, full ``python_stdlib.zip``): the members of the trimmed standard library,
   the import closure of Pyodide's own start-up and of cmvlib (see :func:`needed`), without comments.
 - :func:`check` (tests, trimmed zip): import every module of the cmvlib zip, run every declared
-  calculator on its defaults, on each option of each choice and on junk in every field, and report.
+  calculator on its defaults, on each option of each choice and on junk in every field, play every case
+  to its debrief through the live panels' entry point (with junk at every step), and report.
 
 Both call :func:`exercise`, so the modules a real run imports are in the trimmed zip by construction, and
 the static closure covers the branches the run does not take. Python 3.13 (Pyodide's), standard library only.
@@ -181,8 +182,41 @@ def exercise() -> dict:
         out = attempt(f"run_json({bad!r})", lambda bad=bad: json.loads(calc.run_json(bad)))
         if out is not None and "error" not in out:
             failures.append(f"run_json({bad!r}) gave no error: {out!r}")
+    cases = attempt("import cmvlib.cases.play", lambda: importlib.import_module("cmvlib.cases.play"))
+    played = _play_cases(cases, attempt, failures) if cases is not None else {}
     return {"modules": modules, "calculators": list(calc.names()), "runs": runs, "answered": answered,
-            "failures": failures}
+            "played": played, "failures": failures}
+
+
+def _play_cases(play, attempt, failures: list[str]) -> dict[str, int]:
+    """Play every case (``cmvlib.cases.names()``) through the live panels' entry point, as the page does: the
+    expert path to the debrief, with junk typed and picked at every step (a message, the state unchanged)."""
+    from cmvlib import cases
+
+    played: dict[str, int] = {}
+    for name in cases.names():
+        state, turns = None, 0
+        for pick in [None] + list(play.expert_picks(name)):
+            for junk in ({"pick": "no-such-option"}, {"dose_mg": "abc"}, {"dose_mg": "1e309"}, {"x": 1}):
+                out = attempt(f"play {name} junk {junk}", lambda j=junk, s=state: json.loads(play.play_json(json.dumps(
+                    {"args": {"case": name}, "state": s, "action": j}))))
+                if out is not None and out.get("state") != state and state is not None:
+                    failures.append(f"play {name}: junk {junk!r} changed the state")
+            action = None if pick is None else {"dose_mg": pick["dose_mg"]} if isinstance(pick, dict) else {"pick": pick}
+            out = attempt(f"play {name} {pick!r}", lambda a=action, s=state: json.loads(play.play_json(json.dumps(
+                {"args": {"case": name}, "state": s, "action": a}))))
+            if out is None or "error" in out:
+                failures.append(f"play {name} {pick!r}: {out!r}")
+                break
+            state, turns = out["state"], turns + 1
+        if state is not None and 'data-cmv-score' not in out["html"]:
+            failures.append(f"play {name}: the expert path did not reach the debrief")
+        played[name] = turns
+    for bad in ("", "{", "[]", '{"args": {"case": "no-such-case"}}', '{"args": 3}'):
+        out = attempt(f"play_json({bad!r})", lambda bad=bad: json.loads(play.play_json(bad)))
+        if out is not None and "error" not in out:
+            failures.append(f"play_json({bad!r}) gave no error: {out!r}")
+    return played
 
 
 #: A date for a date field without a default (the monitoring schedule's start: today, in the widgets).

@@ -7,9 +7,11 @@
  *
  * Messages in:  {type: "init", zip: <cmvlib zip URL>}
  *               {type: "run", id, calc, calculator, values, previous}   -> cmvlib.calc.run_json
+ *               {type: "call", id, entry: "cmvlib.<module>:<function>", request: <JSON text>}
+ *                                                                     -> that function (live panels, panel.js)
  *               {type: "modules"}                                     -> what Python imported (tests)
  * Messages out: {type: "ready", ms} | {type: "failed", error} | {type: "result", id, calc, ...outcome}
- *               | {type: "modules", ...}
+ *               | {type: "called", id, ...the function's JSON answer} | {type: "modules", ...}
  */
 'use strict';
 
@@ -17,6 +19,7 @@ const BUILD = {};
 
 let booted = null;
 let runJson = null;
+let callEntry = null;
 let pyodide = null;
 
 async function boot(config) {
@@ -37,6 +40,16 @@ async function boot(config) {
     'sys.path.insert(0, "/cmv-live")',
     'from cmvlib.calc import run_json',
     'run_json',
+  ].join('\n'));
+  // A live panel's entry point: a function of a cmvlib module, JSON text in and out (nothing else is callable).
+  callEntry = pyodide.runPython([
+    'import importlib',
+    'def __cmv_call__(entry, request):',
+    '    module, _, name = entry.partition(":")',
+    '    if not module.startswith("cmvlib.") or not name.isidentifier() or name.startswith("_"):',
+    '        raise ValueError(f"not a cmvlib entry point: {entry!r}")',
+    '    return getattr(importlib.import_module(module), name)(request)',
+    '__cmv_call__',
   ].join('\n'));
   return Math.round(performance.now() - t0);
 }
@@ -64,6 +77,10 @@ self.onmessage = (event) => {
                                                      previous: msg.previous })));
       self.postMessage({ type: 'result', id: msg.id, calc: msg.calc, ...out });
     }).catch((err) => self.postMessage({ type: 'result', id: msg.id, calc: msg.calc, error: String(err) }));
+  } else if (msg.type === 'call') {
+    booted.then(() => {
+      self.postMessage({ type: 'called', id: msg.id, ...JSON.parse(callEntry(msg.entry, msg.request)) });
+    }).catch((err) => self.postMessage({ type: 'called', id: msg.id, error: String(err) }));
   } else if (msg.type === 'modules') {
     booted.then(() => self.postMessage({ type: 'modules', ...modules() }));
   }
