@@ -153,8 +153,12 @@ def test_standalone_voila_hides_a_failing_cells_traceback(apps_with_a_failing_ce
 
 
 def test_a_wheel_of_the_project_carries_the_classroom_files(tmp_path):
+    src = tmp_path / "src"    # a copy: setuptools builds in the source tree
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md", "cmvlib", "voila"):
+        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, src / name)  # type: ignore[operator]
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-                    "--disable-pip-version-check", "-w", str(tmp_path), str(ROOT)], check=True, cwd=tmp_path,
+                    "--disable-pip-version-check", "-w", str(tmp_path), str(src)], check=True, cwd=tmp_path,
                    capture_output=True, timeout=300)
     [wheel] = tmp_path.glob("cmvlib-*.whl")
     with zipfile.ZipFile(wheel) as zf:
