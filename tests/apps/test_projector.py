@@ -91,3 +91,30 @@ def test_presenter_mode_enlarges_type_and_charts(voila, projector_page, app):
     assert present["input"] >= 1.3 * normal["input"] and present["result"] >= 1.3 * normal["result"], sizes
     if normal["chart"] is not None:
         assert present["chart"] > normal["chart"], sizes
+
+
+def _descendants(w) -> list:
+    kids = list(getattr(w, "children", ()))
+    return kids + [d for k in kids for d in _descendants(k)]
+
+
+def test_projector_moves_every_input_once_and_folds_the_named_rows():
+    from cmvlib import ui
+
+    calc = ui.course_calculator()
+    before = {id(w) for w in calc.fields.values()}
+    chart = ui.figure_box(calc.figure, calc)
+    ui.projector(calc, chart, folded=["height_cm", "retinitis"])
+    inside = [id(w) for w in _descendants(calc)]
+    assert all(inside.count(i) == 1 for i in before), "an input lost or shown twice"
+    [more] = [w for w in _descendants(calc) if "cmv-more" in w._dom_classes]
+    folded = {id(w) for w in _descendants(more)}
+    assert {id(calc.fields["height_cm"]), id(calc.fields["retinitis"])} <= folded
+    assert id(calc.fields["weight_kg"]) not in folded and more.selected_index is None
+    [right] = [w for w in _descendants(calc) if "cmv-outputs" in w._dom_classes]
+    assert list(right.children) == [chart, calc.result_html]
+    shown = calc.result_html.value
+    calc.fields["weight_kg"].value = "120"         # still computes, into the moved result
+    assert calc.outcome is not None and calc.result_html.value != shown
+    with pytest.raises(ValueError, match="no_such_field"):
+        ui.projector(ui.regimen_selector(), folded=["no_such_field"])
