@@ -8,10 +8,19 @@ CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: test unit book book-build book-assets bench-live bench-paint demo test-apps bench bench-book bench-voila lock clean browser pdf
 
+# The classroom server's files (Voilà config, server-extension config, template) in the venv's Jupyter paths:
+# pyproject's data-files install them with a non-editable install; setuptools' editable install skips data
+# files, so they are linked here (edits in voila/ apply at once).
+CLASSROOM_FILES := etc/jupyter/voila.json=voila/voila.json \
+  etc/jupyter/jupyter_server_config.json=voila/jupyter_server_config.json \
+  share/jupyter/voila/templates/cmv-offline=voila/templates/cmv-offline
+
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt -c constraints.txt
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	for f in $(CLASSROOM_FILES); do mkdir -p "$(VENV)/$$(dirname $${f%%=*})" && \
+	  ln -sfn "$(CURDIR)/$${f#*=}" "$(VENV)/$${f%%=*}"; done
 	touch $@
 
 venv: $(STAMP)
@@ -64,20 +73,17 @@ book: book-build
 	@echo "Serving the book on http://127.0.0.1:$(BOOK_PORT) (Ctrl-C to stop)"
 	$(PY) -m http.server $(BOOK_PORT) --bind 127.0.0.1 --directory $(BOOK_HTML)
 
-# The Voilà apps (book/apps) with the classroom configuration in voila/voila.json: pre-heated kernel pools,
-# idle kernels culled, no tracebacks, only book/apps served, the CDN-free template voila/templates/cmv-offline
-# (found through JUPYTER_PATH) and voila/cmv_voila.py (TCP_NODELAY on kernel websockets, through PYTHONPATH).
-# For a classroom server: make demo DEMO_IP=0.0.0.0 DEMO_PORT=8866.
+# The Voilà apps (book/apps) with the classroom configuration installed in the venv (voila/voila.json: pre-heated
+# kernel pools, idle kernels culled, no tracebacks, the CDN-free template cmv-offline, TCP_NODELAY on kernel
+# websockets through cmvlib.voila_server); only book/apps is served. `voila book/apps` does the same from
+# anywhere. For a classroom server: make demo DEMO_IP=0.0.0.0 DEMO_PORT=8866.
 DEMO_IP ?= 127.0.0.1
 DEMO_PORT ?= 8866
 VOILA_ARGS ?=
-VOILA_ENV = JUPYTER_PATH=$(CURDIR)$${JUPYTER_PATH:+:$$JUPYTER_PATH} PYTHONPATH=$(CURDIR)/voila$${PYTHONPATH:+:$$PYTHONPATH} \
-  VOILA_APP_IP=$(DEMO_IP)
 
 demo: $(STAMP)
 	@echo "Voilà apps on http://$(DEMO_IP):$(DEMO_PORT)/ (Ctrl-C to stop)"
-	$(VOILA_ENV) $(VENV)/bin/voila --no-browser --Voila.config_file_paths=$(CURDIR)/voila \
-	  --Voila.root_dir=$(CURDIR)/book/apps --Voila.ip=$(DEMO_IP) --port=$(DEMO_PORT) $(VOILA_ARGS)
+	VOILA_APP_IP=$(DEMO_IP) $(VENV)/bin/voila --Voila.ip=$(DEMO_IP) --port=$(DEMO_PORT) $(VOILA_ARGS) $(CURDIR)/book/apps
 
 # The Voilà apps' browser and security tests alone (they also run in `make test`).
 test-apps: $(STAMP) browser

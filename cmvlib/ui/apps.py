@@ -11,11 +11,14 @@
 - :func:`figure_box` shows a Plotly figure inside a widget that can be redrawn, by setting the
   ``Output`` widget's ``outputs`` value (a plain state update, like an ``HTML`` value) — never by
   printing into it, which froze Voilà on ~3 % of loads — with its text alternative underneath.
+- :func:`projector` lays a calculator out for a projector: inputs on the left (less-used fields folded),
+  result and chart on the right. ``?present=1`` (read by the page's template, not a preset) enlarges both.
 """
 from __future__ import annotations
 
 import os
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -36,10 +39,29 @@ def _preheated() -> bool:
     return os.environ.get("VOILA_PREHEAT") == "True"
 
 
+#: Query parameters of the page itself, not presets (``present=1``: presenter mode, see the template).
+PAGE_PARAMETERS = ("present",)
+
+
+def without_page_parameters(query: str | None) -> str | None:
+    """``query`` without :data:`PAGE_PARAMETERS` (kept as typed otherwise).
+
+    >>> without_page_parameters("?present=1&scenario=obese"), without_page_parameters("present=1")
+    ('scenario=obese', '')
+    >>> without_page_parameters(None), without_page_parameters("a=1&&b=2")
+    (None, 'a=1&&b=2')
+    """
+    if not query:
+        return query
+    parts = query.lstrip("?").split("&")
+    kept = [p for p in parts if urllib.parse.unquote_plus(p.split("=", 1)[0]) not in PAGE_PARAMETERS]
+    return query if len(kept) == len(parts) else "&".join(kept)
+
+
 def _apply(calcs: Sequence[Any], query: str | None, tabs: widgets.Tab | None, tab_names: Sequence[str]) -> bool:
     """Apply ``query``; ``False`` if it held nothing (no widget changed)."""
     try:
-        inputs = presets.inputs_from_query(query)
+        inputs = presets.inputs_from_query(without_page_parameters(query))
     except InputError as err:
         calcs[0].preset_html.value = render_error(err, "Address (preset)")
         return True
@@ -143,15 +165,17 @@ def _output(figure: Any) -> dict[str, Any]:
 
 
 def figure_box(make_figure: Callable[[], Any], *sources: Any,
-               alternative: Callable[[], str] | None = None) -> widgets.VBox:
+               alternative: Callable[[], str] | None = None, height: int | None = None) -> widgets.VBox:
     """``make_figure()`` (a Plotly figure dict, or ``None`` for "no chart") in an ``Output`` widget, and
     ``alternative()`` (the chart's text or table alternative, HTML) under it; both redrawn whenever a
-    ``result_html`` of ``sources`` changes."""
-    chart = widgets.Output(layout=widgets.Layout(width="100%", min_height="460px"))
+    ``result_html`` of ``sources`` changes. ``height`` (px) overrides the figure's own."""
+    chart = widgets.Output(layout=widgets.Layout(width="100%", min_height=f"{height or 460}px"))
     text = widgets.HTML(layout=widgets.Layout(max_width="100%"))
 
     def redraw(_change: Any = None) -> None:
         figure = make_figure()
+        if figure is not None and height is not None:
+            figure = {**figure, "layout": {**figure.get("layout", {}), "height": height}}
         chart.outputs = (_output(figure),) if figure is not None else ()
         if alternative is not None:
             text.value = alternative()
@@ -163,3 +187,44 @@ def figure_box(make_figure: Callable[[], Any], *sources: Any,
                        layout=widgets.Layout(width="100%"))
     box.add_class("cmv-figure-box")
     return box
+
+
+def _detach(widget: widgets.Widget, among: list[widgets.Widget]) -> bool:
+    """Remove ``widget`` from ``among`` (changed in place) or from the box under it that holds it."""
+    if any(w is widget for w in among):
+        among[:] = [w for w in among if w is not widget]
+        return True
+    for child in among:
+        if isinstance(child, widgets.Box):
+            children = list(child.children)
+            if _detach(widget, children):
+                child.children = tuple(children)
+                return True
+    return False
+
+
+def projector(calc: Any, *beside: widgets.Widget, folded: Sequence[str] = ()) -> Any:
+    """``calc`` (a cmvlib.ui calculator) laid out for a projector, and returned: the notice on top, then its
+    inputs in a column on the left, the rows of the ``folded`` fields in a closed "More inputs" section at
+    their end, and on the right ``beside`` (a chart) above its result. The template's CSS puts the two columns
+    side by side on a wide screen and one under the other on a phone."""
+    own = (calc.notice_html, calc.status_html, calc.preset_html, calc.result_html)
+    inputs = [c for c in calc.children if all(c is not w for w in own)]
+    rows = [calc.row(name) for name in folded]
+    for name, row in zip(folded, rows):
+        if row is None or not _detach(row, inputs):
+            raise ValueError(f"{calc.TITLE}: {name!r} is not a field with a row of its own")
+    more = []
+    if rows:
+        more = [widgets.Accordion([widgets.VBox(rows)], titles=("More inputs",), selected_index=None)]
+        more[0].add_class("cmv-more")
+    left = widgets.VBox([calc.status_html, *inputs, *more, calc.preset_html])
+    right = widgets.VBox([*beside, calc.result_html])
+    left.add_class("cmv-inputs")
+    right.add_class("cmv-outputs")
+    columns = widgets.HBox([left, right])
+    columns.add_class("cmv-columns")
+    calc.children = (calc.notice_html, columns)
+    calc.layout.max_width = "none"
+    calc.add_class("cmv-projector")
+    return calc

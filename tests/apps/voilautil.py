@@ -1,8 +1,9 @@
 """Start and stop a Voilà server for the app tests and the benchmark (bench/bench_voila.py).
 
-:func:`voila_server` runs Voilà exactly as ``make demo`` does (``voila/voila.json``, the ``cmv-offline``
-template found through ``JUPYTER_PATH``), on a free port, in its own process group; it waits until the
-index answers and every app's kernel pool is filled, and always stops the whole group afterwards.
+:func:`voila_server` runs Voilà as an instructor would, ``voila book/apps`` from another working directory
+with nothing but the classroom configuration installed in the environment (``voila/voila.json``, the
+``cmv-offline`` template, ``cmvlib.voila_server``), on a free port, in its own process group; it waits until
+the index answers and every app's kernel pool is filled, and always stops the whole group afterwards.
 ``plain=True`` starts Voilà with its defaults instead (no config file: the benchmark's baseline).
 """
 from __future__ import annotations
@@ -51,15 +52,17 @@ class Server:
         return f"ws://127.0.0.1:{self.port}/api/kernels/{kernel_id}/channels?session_id={uuid.uuid4().hex}"
 
 
-def _command(port: int, plain: bool, extra: tuple[str, ...], config_dir: Path) -> list[str]:
+def _command(port: int, plain: bool, extra: tuple[str, ...], config_dir: Path | None, root: Path) -> list[str]:
     voila = [sys.executable, "-m", "voila", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"]
-    if plain:   # Voilà's defaults: no config file anywhere on the search path, the apps folder as root
-        return [*voila, "--Voila.config_file_paths=[]", str(APPS_DIR), *extra]
-    return [*voila, f"--Voila.config_file_paths={config_dir}", f"--Voila.root_dir={APPS_DIR}", *extra]
+    if plain:   # Voilà's defaults: no config file anywhere on the search path
+        voila.append("--Voila.config_file_paths=[]")
+    elif config_dir is not None:   # this voila.json instead of the installed one
+        voila.append(f"--Voila.config_file_paths={config_dir}")
+    return [*voila, *extra, str(root)]
 
 
-def _pools_filled(log: str, apps: tuple[str, ...]) -> bool:
-    return all(f"Kernel pool of {a}.ipynb is filled" in log for a in apps)
+def _pools_filled(log: str, root: Path) -> bool:
+    return all(f"Kernel pool of {p.name} is filled" in log for p in root.glob("*.ipynb") if not p.name.startswith("_"))
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -88,15 +91,15 @@ def _stop(proc: subprocess.Popen) -> None:
 
 @contextlib.contextmanager
 def voila_server(plain: bool = False, extra: tuple[str, ...] = (), timeout: float = 120,
-                 wait_for_pools: bool = True, config_dir: Path = CONFIG_DIR) -> Iterator[Server]:
-    """A running Voilà (the repository's configuration, or the ``voila.json`` in ``config_dir``, unless
-    ``plain``); stopped on exit, whatever happens."""
+                 wait_for_pools: bool = True, config_dir: Path | None = None,
+                 root: Path = APPS_DIR) -> Iterator[Server]:
+    """A running Voilà serving ``root`` (the installed configuration, or the ``voila.json`` in ``config_dir``,
+    unless ``plain``), started in an empty working directory; stopped on exit, whatever happens."""
     port = free_port()
     log_file = tempfile.NamedTemporaryFile(prefix="voila-", suffix=".log", delete=False)
-    env = {**os.environ, "JUPYTER_PATH": str(ROOT), "VOILA_APP_IP": "127.0.0.1", "PYTHONUNBUFFERED": "1",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(CONFIG_DIR), os.environ.get("PYTHONPATH")]))}
-    cwd = tempfile.mkdtemp(prefix="voila-cwd-") if plain else str(ROOT)
-    proc = subprocess.Popen(_command(port, plain, extra, config_dir), cwd=cwd, env=env, stdout=log_file,
+    env = {**os.environ, "VOILA_APP_IP": "127.0.0.1", "PYTHONUNBUFFERED": "1"}
+    cwd = tempfile.mkdtemp(prefix="voila-cwd-")
+    proc = subprocess.Popen(_command(port, plain, extra, config_dir, root), cwd=cwd, env=env, stdout=log_file,
                             stderr=subprocess.STDOUT, start_new_session=True)
     server = Server(f"http://127.0.0.1:{port}/", port, proc, Path(log_file.name))
     try:
@@ -111,7 +114,7 @@ def voila_server(plain: bool = False, extra: tuple[str, ...] = (), timeout: floa
                     ready = r.status == 200
             except OSError:
                 ready = False
-            if ready and (plain or not wait_for_pools or _pools_filled(server.log(), APPS)):
+            if ready and (plain or not wait_for_pools or _pools_filled(server.log(), root)):
                 break
             time.sleep(0.25)
         yield server
