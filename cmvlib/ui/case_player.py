@@ -14,6 +14,7 @@ True
 """
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ class CasePlayer(widgets.VBox):
         self.picker = widgets.Dropdown(description="Case", options=[(cases.load_case(n).title, n) for n in cases.names()],
                                        style={"description_width": "initial"}, layout=widgets.Layout(max_width="100%"))
         self.preset_html = widgets.HTML()
+        self.question = widgets.HTML(layout=wide())   # the step's question again, beside the options
         self.step = widgets.HTML(layout=wide())
         self.choices = widgets.RadioButtons(description="Your decision", style={"description_width": "initial"},
                                             layout=wide())
@@ -61,9 +63,18 @@ class CasePlayer(widgets.VBox):
                         (self.dose_button, "cmv-case-give"), (self.restart, "cmv-case-restart"),
                         (self.preset_html, "cmv-preset-area")):
             w.add_class(mark)
+        self.step.add_class("cmv-result-area")
         notice = widgets.HTML(notice_html("Virtual patients"))
-        super().__init__([notice, self.picker, self.preset_html, self.step, self.choices, self.choose_button, self.dose_row,
-                          self.chart, self.table, self.restart], layout=wide())
+        # Laid out like every app for the projector (cmvlib.ui.projector's classes, the template's CSS): the
+        # decision on the left, the patient, the feedback and the debrief on the right; stacked on a phone.
+        left = widgets.VBox([self.picker, self.preset_html, self.question, self.choices, self.choose_button, self.dose_row, self.restart])
+        right = widgets.VBox([self.step, self.chart, self.table])
+        left.add_class("cmv-inputs")
+        right.add_class("cmv-outputs")
+        columns = widgets.HBox([left, right])
+        columns.add_class("cmv-columns")
+        super().__init__([notice, columns], layout=wide())
+        self.add_class("cmv-projector")
         self.picker.observe(lambda change: change["new"] != self.state.case and self.open_case(change["new"]), names="value")
         self.choose_button.on_click(lambda _: self.act(self.choices.value))
         self.dose_button.on_click(lambda _: self.act({"dose_mg": self.dose.value}))
@@ -110,10 +121,13 @@ class CasePlayer(widgets.VBox):
     def _show(self, state: cases.State, fb: cases.Feedback | None, error: str = "", new: int = 0) -> None:
         self.state, self.feedback = state, fb
         self.step.value = play.step_html(state, self.links, fb, error, new, controls=False)
+        node = cases.case_of(state).nodes[state.node]
+        self.question.value = "" if state.finished else \
+            f'<p class="cmv-case-question"><strong>Day {state.day}.</strong> {html.escape(node.prompt)}</p>'
         opts = [] if state.finished else cases.options(state)
         self.choices.options = [(o["text"], o["id"]) for o in opts]
         self.choices.value = None
-        at_dose = not state.finished and cases.case_of(state).nodes[state.node].kind == "dose"
+        at_dose = not state.finished and node.kind == "dose"
         self.choices.layout.display = self.choose_button.layout.display = "none" if state.finished else None
         self.dose_row.layout.display = None if at_dose else "none"
         if not error:
