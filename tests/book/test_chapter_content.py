@@ -192,15 +192,24 @@ RETIRED = re.compile(r"make demo|:8866|voila/render|\{live-app\}|live-calculator
                      r"|Voici|JupyterLite", re.I)
 
 
+#: The instructor-facing page, where the classroom server's command and address belong (issue 14).
+INSTRUCTORS = BOOK / "teaching.md"
+
+
 def book_pages() -> list[Path]:
-    """Every Markdown page of the book (chapters, cases, quizzes, introduction, glossary, references)."""
-    return sorted(p for p in BOOK.rglob("*.md") if "node_modules" not in p.parts)
+    """Every Markdown page of the book (chapters, cases, virtual patients, quizzes, introduction, glossary,
+    references), the instructors' page aside."""
+    return sorted(p for p in BOOK.rglob("*.md") if "node_modules" not in p.parts and p != INSTRUCTORS)
+
+
+def test_the_instructors_page_is_the_one_that_names_the_classroom_server():
+    assert INSTRUCTORS.is_file() and RETIRED.search(page_text(INSTRUCTORS)).group(0) == "make demo"
 
 
 @pytest.mark.parametrize("path", book_pages(), ids=lambda p: str(p.relative_to(BOOK)))
 def test_no_page_sends_students_to_a_server_or_the_retired_in_browser_route(path):
     """Every calculator computes on its page (issue 11): no page tells students to run `make demo` (the
-    instructors' Voilà apps are in the README), links the retired "Live in your browser" page or its
+    instructors' Voilà apps are in the README and on the instructors' page), links the retired "Live in your browser" page or its
     buttons, or says a calculator does nothing."""
     found = [m.group(0) for m in RETIRED.finditer(page_text(path))]
     assert not found, f"{path.relative_to(BOOK)}: {found}"
