@@ -118,7 +118,7 @@ function changed(calc) {
   if (same(read(calc), calc.last) && !calc.pending) return;
   if (!calc.tChange) calc.tChange = performance.now();
   calc.dirty = true;
-  startWorker();
+  startWorker(true);
   if (workerState === 'live') send(calc);
 }
 
@@ -204,8 +204,17 @@ function redrawChart(calc, out) {
 }
 
 /* ------------------------------------------------------------------------------- the worker */
-function startWorker() {
+let chartsFirst = null;
+
+/** Starts Python. On a page with a chart, plotly.js is fetched first (both compete for the same cores on
+ * arrival, and the chart is on screen while Python waits for a change), unless the reader has already changed
+ * a value (`now`). */
+function startWorker(now = false) {
   if (worker || liveRoots.length === 0) return;
+  if (!now && !window.Plotly && window.cmvPlotly && document.querySelector('.plotly-graph-div')) {
+    chartsFirst = chartsFirst || window.cmvPlotly.ensure().catch(() => null).then(() => startWorker(true));
+    return;
+  }
   workerState = 'starting';
   setStatus('starting');
   performance.mark('cmv-live-start');
