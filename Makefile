@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: test unit book book-build book-assets bench-live bench-paint demo test-apps bench bench-book bench-voila lock clean browser pdf
+.PHONY: test unit book book-build book-assets bench-live bench-paint demo test-apps bench bench-book bench-voila lock clean browser pdf classroom-assets
 
 # The classroom server's files (Voilà config, server-extension config, template) in the venv's Jupyter paths:
 # pyproject's data-files install them with a non-editable install; setuptools' editable install skips data
@@ -84,6 +84,12 @@ VOILA_ARGS ?=
 demo: $(STAMP)
 	@echo "Voilà apps on http://$(DEMO_IP):$(DEMO_PORT)/ (Ctrl-C to stop)"
 	VOILA_APP_IP=$(DEMO_IP) $(VENV)/bin/voila --Voila.ip=$(DEMO_IP) --port=$(DEMO_PORT) $(VOILA_ARGS) $(CURDIR)/book/apps
+
+# The classroom server's front end (voila/frontend/classroom.js) rebuilt into the template's static folder. The
+# built files are committed (an installation needs no Node.js); tests/apps/test_classroom_frontend.py fails when
+# they are older than their sources.
+classroom-assets: $(BOOK_NPM_STAMP)
+	node voila/frontend/build.mjs
 
 # The Voilà apps' browser and security tests alone (they also run in `make test`).
 test-apps: $(STAMP) browser

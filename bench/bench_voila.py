@@ -43,6 +43,7 @@ from browserkit import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from voilautil import APPS, kernel_id_of, kernel_message, voila_server  # noqa: E402
 
 import cmvlib  # noqa: E402
+from cmvlib import calc  # noqa: E402
 from cmvlib import examples  # noqa: E402
 
 CALC = ".cmv-calculator >> visible=true"
@@ -129,10 +130,12 @@ def tree_rss(pid: int) -> int:
 
 async def tti_and_round_trip(browser, server, loads: int, pause: float, label: str) -> dict:
     """Cold-cache loads (a fresh context each), then warm-cache loads (one context, its first load not
-    counted); round trips once the server has settled (the pool refill after a load competes for the CPU)."""
+    counted), each on a server at rest (:func:`quiet`: the kernel the previous load took has been replaced in
+    the pool, and Voilà's start is over); round trips ``pause`` s after the load."""
     blocked: list[str] = []
     ttis, warm, rts = [], [], []
     for i in range(loads):
+        await quiet()
         t, context, page = await load(browser, server.app_url("dosing_workbench"), blocked)
         ttis.append(t)
         await asyncio.sleep(pause)
@@ -140,12 +143,12 @@ async def tti_and_round_trip(browser, server, loads: int, pause: float, label: s
         await context.close()
     context, page = await new_page(browser, blocked)
     for i in range(loads + 1):
+        await quiet()
         t0 = time.perf_counter()
         await page.goto(server.app_url("dosing_workbench"), wait_until="commit")
         await page.wait_for_selector(CALC, timeout=60_000)
         if i:
             warm.append(time.perf_counter() - t0)
-        await asyncio.sleep(pause)
     await context.close()
     print(f"  {label}: TTI cold cache {fmt(ttis, 's')}, warm cache {fmt(warm, 's')}; round trip {fmt(rts)}; "
           f"requests blocked (left 127.0.0.1): {len(blocked)}", flush=True)
@@ -224,16 +227,20 @@ class WidgetClient:
         states = self._wait(lambda m: m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == control)
         states = states["content"]["data"]["states"]
         tab = next(s["state"] for s in states.values() if s["model_name"] == "TabModel")
-        calc = tab["children"][0].removeprefix("IPY_MODEL_")
-        self.result = states[calc]["state"]["children"][-1].removeprefix("IPY_MODEL_")
-        self.weight = self._find(states, calc, "Weight (kg)")
+        first = tab["children"][0].removeprefix("IPY_MODEL_")       # the first tab (built at start)
+        self.result = self._find(states, first, lambda s: calc.MARK_RESULT in s.get("_dom_classes", ()))
+        self.weight = self._find(states, first, lambda s: s.get("description") == "Weight (kg)"
+                                 and s.get("_model_name") == "TextModel")
+        if not (self.result and self.weight):
+            raise LookupError("the first tab has no weight field or no result")
 
-    def _find(self, states: dict, model: str, description: str) -> str:
+    def _find(self, states: dict, model: str, match) -> str:
+        """The first model under ``model`` (itself included) whose state ``match`` accepts, or ``""``."""
         state = states[model]["state"]
-        if state.get("description") == description and states[model]["model_name"] == "TextModel":
+        if match(state):
             return model
         for child in state.get("children", []):
-            found = self._find(states, child.removeprefix("IPY_MODEL_"), description)
+            found = self._find(states, child.removeprefix("IPY_MODEL_"), match)
             if found:
                 return found
         return ""

@@ -34,7 +34,7 @@ _LAZY = {
     "MaribavirCalculator": "maribavir", "maribavir_calculator": "maribavir",
     "ImmunoglobulinCalculator": "immunoglobulin", "immunoglobulin_calculator": "immunoglobulin",
     "CourseCalculator": "course", "course_calculator": "course",
-    "apply_url_presets": "apps", "figure_box": "apps", "projector": "apps",
+    "apply_url_presets": "apps", "figure_box": "apps", "projector": "apps", "LazyTabs": "apps",
 }
 
 #: Builder name -> calculator, for apps that pick one by name (e.g. from a URL).

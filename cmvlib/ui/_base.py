@@ -14,6 +14,11 @@ chart in a notebook cell, marked so that the page redraws it.
 
 Outputs are only ever updated by setting an ``HTML`` widget's ``value`` (never by printing into an
 ``Output`` widget, which froze Voilà on ~3% of loads).
+
+Widgets that look the same share one style and one layout model (:func:`shared`): every ipywidgets widget
+otherwise brings two models of its own, and each model is a message the browser waits for and an object it
+builds before the page can draw (the dosing workbench had 862 models, 329 of them identical layouts). Only
+a row's layout is the row's own: :meth:`FieldSet.show_row` (and the static page) hides a row through it.
 """
 from __future__ import annotations
 
@@ -33,6 +38,38 @@ STYLE = {"description_width": "initial"}
 FIELD_WIDTH = "30em"
 TRUE_WORDS = ("true", "yes", "1", "on", "y")
 FALSE_WORDS = ("false", "no", "0", "off", "n", "")
+
+
+_SHARED: dict[tuple[type, tuple[tuple[str, Any], ...]], widgets.Widget] = {}
+
+
+def shared(kind: type[widgets.Widget], **traits: Any) -> Any:
+    """The one ``kind(**traits)`` model (a layout or a style) that every widget asking for it uses.
+
+    Never change a shared model's traits: every widget using it would change. A model that has been closed
+    (``Widget.close_all()``) is replaced by a new one.
+
+    >>> import ipywidgets as widgets
+    >>> shared(widgets.Layout, width="3em") is shared(widgets.Layout, width="3em")
+    True
+    >>> shared(widgets.Layout, width="3em") is shared(widgets.Layout, width="4em")
+    False
+    """
+    key = (kind, tuple(sorted(traits.items())))
+    model = _SHARED.get(key)
+    if model is None or model.comm is None:
+        model = _SHARED[key] = kind(**traits)
+    return model
+
+
+def style_of(kind: type[widgets.Widget], **traits: Any) -> Any:
+    """The shared style model of widgets of ``kind`` with ``traits`` (see :func:`shared`)."""
+    return shared(kind.style.klass, **traits)
+
+
+def _html(value: str = "", **layout: Any) -> widgets.HTML:
+    """An ``HTML`` widget with the shared style and the shared layout ``layout``."""
+    return widgets.HTML(value=value, style=style_of(widgets.HTML), layout=shared(widgets.Layout, **layout))
 
 
 def text_value(value: object) -> str:
@@ -64,7 +101,7 @@ class FieldSet:
         """Register ``widget`` as field ``name`` and return its row: the widget, extras, its error label."""
         self.fields[name] = widget
         self.labels[name] = label
-        self.errors[name] = widgets.HTML(value="", layout=widgets.Layout(margin="0 0 0 0.5em", max_width="100%"))
+        self.errors[name] = _html(margin="0 0 0 0.5em", max_width="100%")
         row = widgets.HBox([widget, *extra, self.errors[name]],
                            layout=widgets.Layout(flex_flow="row wrap", align_items="center", max_width="100%"))
         self._rows[name] = row
@@ -79,27 +116,27 @@ class FieldSet:
               width: str = FIELD_WIDTH) -> widgets.Box:
         description = f"{label} ({unit})" if unit else label
         w = widgets.Text(value=text_value(value), description=description, placeholder=placeholder,
-                         continuous_update=False, style=STYLE,
-                         layout=widgets.Layout(width=width, max_width="100%"))
+                         continuous_update=False, style=style_of(widgets.Text, **STYLE),
+                         layout=shared(widgets.Layout, width=width, max_width="100%"))
         return self._add(name, w, label)
 
     def _dropdown(self, name: str, label: str, options: Sequence[tuple[str, object]], value: object = None
                   ) -> widgets.Box:
         w = widgets.Dropdown(options=list(options), value=options[0][1] if value is None else value,
-                             description=label, style=STYLE,
-                             layout=widgets.Layout(width=FIELD_WIDTH, max_width="100%"))
+                             description=label, style=style_of(widgets.Dropdown, **STYLE),
+                             layout=shared(widgets.Layout, width=FIELD_WIDTH, max_width="100%"))
         return self._add(name, w, label)
 
     def _toggle(self, name: str, label: str, options: Sequence[tuple[str, object]], value: object = None
                 ) -> widgets.Box:
         w = widgets.ToggleButtons(options=list(options), value=options[0][1] if value is None else value,
-                                  description=label, style={**STYLE, "button_width": "auto"},
+                                  description=label, style=style_of(widgets.ToggleButtons, **STYLE, button_width="auto"),
                                   tooltips=[lbl for lbl, _ in options])
         return self._add(name, w, label)
 
     def _checkbox(self, name: str, label: str, value: bool = False) -> widgets.Box:
-        w = widgets.Checkbox(value=value, description=label, indent=False, style=STYLE,
-                             layout=widgets.Layout(width="auto", max_width="100%"))
+        w = widgets.Checkbox(value=value, description=label, indent=False, style=style_of(widgets.Checkbox, **STYLE),
+                             layout=shared(widgets.Layout, width="auto", max_width="100%"))
         return self._add(name, w, label)
 
     def _declared(self, field: calc.Field, value: object = None) -> widgets.Box:
@@ -116,12 +153,14 @@ class FieldSet:
             return row
         if field.kind == "date":
             w = widgets.DatePicker(value=None if value is None else field.read(value), description=field.description,
-                                   style=STYLE, layout=widgets.Layout(width=FIELD_WIDTH, max_width="100%"))
+                                   style=style_of(widgets.Dropdown, **STYLE),
+                                   layout=shared(widgets.Layout, width=FIELD_WIDTH, max_width="100%"))
             return self._add(field.name, w, field.label)
         if field.widget == "textarea":
             w = widgets.Textarea(value=text_value(field.default if value is None else value),
                                  description=field.description, placeholder=field.hint, continuous_update=False,
-                                 rows=6, style=STYLE, layout=widgets.Layout(width=FIELD_WIDTH, max_width="100%"))
+                                 rows=6, style=style_of(widgets.Text, **STYLE),
+                                 layout=shared(widgets.Layout, width=FIELD_WIDTH, max_width="100%"))
             return self._add(field.name, w, field.label)
         row = self._text(field.name, field.label, field.unit, field.hint, value if value is not None else field.default)
         if field.prompt:
@@ -275,10 +314,10 @@ class Calculator(FieldSet, widgets.VBox):
         self._init_fields()
         self._forms: list[FieldSet] = []
         self._preset_errors: dict[str, InputError] = {}
-        self.notice_html = widgets.HTML(value=notice_html(self.TITLE))
-        self.status_html = widgets.HTML(value=live_note_html())
-        self.preset_html = widgets.HTML(value="")
-        self.result_html = widgets.HTML(value="", layout=widgets.Layout(max_width="100%"))
+        self.notice_html = _html(notice_html(self.TITLE))
+        self.status_html = _html(live_note_html())
+        self.preset_html = _html()
+        self.result_html = _html(max_width="100%")
         self.outcome: calc.Outcome | None = None
 
     def _adopt(self, form: FieldSet) -> None:

@@ -8,6 +8,7 @@
   :func:`_apply_on_kernel`); without pre-heating Voilà puts it in ``QUERY_STRING`` before the run.
   A query that cannot be read becomes a plain message in the calculator's ``preset_html``. In the
   reader's browser (Pyodide, no Voilà) there is no query: the apps open on their examples.
+- :class:`LazyTabs` builds a tab's calculator when the tab is first opened (the dosing workbench).
 - :func:`figure_box` shows a Plotly figure inside a widget that can be redrawn, by setting the
   ``Output`` widget's ``outputs`` value (a plain state update, like an ``HTML`` value) — never by
   printing into it, which froze Voilà on ~3 % of loads — with its text alternative underneath.
@@ -19,7 +20,7 @@ from __future__ import annotations
 import os
 import threading
 import urllib.parse
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import ipywidgets as widgets
@@ -27,7 +28,7 @@ import ipywidgets as widgets
 from .. import presets
 from ..display import mimebundle
 from ..errors import InputError
-from .render import render_error
+from .render import esc, render_error
 
 
 def _query_now() -> str | None:
@@ -58,34 +59,79 @@ def without_page_parameters(query: str | None) -> str | None:
     return query if len(kept) == len(parts) else "&".join(kept)
 
 
-def _apply(calcs: Sequence[Any], query: str | None, tabs: widgets.Tab | None, tab_names: Sequence[str]) -> bool:
+def _apply(calcs: Sequence[Any], query: str | None, tabs: LazyTabs | None) -> bool:
     """Apply ``query``; ``False`` if it held nothing (no widget changed)."""
+    first = calcs[0] if calcs else tabs.calculator(0)   # type: ignore[union-attr]
     try:
         inputs = presets.inputs_from_query(without_page_parameters(query))
     except InputError as err:
-        calcs[0].preset_html.value = render_error(err, "Address (preset)")
+        first.preset_html.value = render_error(err, "Address (preset)")
         return True
     if not inputs:
         return False
     targets = list(calcs)
     if tabs is not None:
         wanted = inputs.pop("app", None) or inputs.pop("tab", None)
-        if wanted is not None:
-            if wanted not in tab_names:
-                calcs[0].preset_html.value = render_error(
-                    InputError("app", f"must be one of {', '.join(tab_names)} (got {wanted!r})"), "Address (preset)")
-                return True
-            tabs.selected_index = tab_names.index(wanted)
-            targets = [calcs[tab_names.index(wanted)]]
-        else:
-            targets = [calcs[tabs.selected_index or 0]]
-        if "scenario" in inputs and len(calcs) > 1:   # the same patient in every tab
-            for calc in calcs:
-                if calc not in targets:
-                    calc.set_inputs(scenario=inputs["scenario"])
+        if wanted is not None and wanted not in tabs.names:
+            first.preset_html.value = render_error(
+                InputError("app", f"must be one of {', '.join(tabs.names)} (got {wanted!r})"), "Address (preset)")
+            return True
+        index = (tabs.selected_index or 0) if wanted is None else tabs.names.index(wanted)
+        if "scenario" in inputs:    # the same patient in every tab (the others get it when first opened)
+            tabs.load_everywhere(scenario=inputs["scenario"])
+        targets = [tabs.calculator(index)]
+        tabs.selected_index = index
     for calc in targets:
         calc.set_inputs(**inputs)
     return True
+
+
+class LazyTabs(widgets.Tab):
+    """Tabs of calculators, each built (and laid out by :func:`projector`) when its tab is first opened.
+
+    A tab that nobody opens costs nothing: the browser builds only the models of what it shows (the dosing
+    workbench's page held 862 widget models before, 6 calculators of which a student sees one).
+
+    ``makers`` maps each tab's name (its ``?app=`` value) to its title and a function that builds its
+    calculator. Until then the tab holds a short "Opening ..." line.
+    """
+
+    def __init__(self, makers: Mapping[str, tuple[str, Callable[[], Any]]], **kwargs: Any) -> None:
+        from ._base import _html, shared
+
+        self.names = tuple(makers)
+        self._makers = [make for _, make in makers.values()]
+        self._built: dict[int, Any] = {}
+        self._everywhere: dict[str, Any] = {}
+        boxes = [widgets.VBox([_html(f"<p>Opening {esc(title)} ...</p>")], layout=shared(widgets.Layout))
+                 for title, _ in makers.values()]
+        super().__init__(children=boxes, titles=[title for title, _ in makers.values()], selected_index=0, **kwargs)
+        self.observe(self._opened, names="selected_index")
+        self.calculator(0)
+
+    def _opened(self, change: Any) -> None:
+        if change["new"] is not None:
+            self.calculator(change["new"])
+
+    def calculator(self, index: int) -> Any:
+        """The calculator of tab ``index``, built now if it has not been."""
+        calc = self._built.get(index)
+        if calc is None:
+            calc = self._built[index] = projector(self._makers[index]())
+            if self._everywhere:
+                calc.set_inputs(**self._everywhere)
+            self.children[index].children = (calc,)
+        return calc
+
+    def built(self) -> list[Any]:
+        """The calculators built so far, in tab order."""
+        return [self._built[i] for i in sorted(self._built)]
+
+    def load_everywhere(self, **inputs: Any) -> None:
+        """Apply ``inputs`` (e.g. a scenario) to every calculator, now or when its tab is first opened."""
+        self._everywhere = dict(inputs)
+        for calc in self.built():
+            calc.set_inputs(**inputs)
 
 
 #: Seconds after a late preset when every widget's state is sent again (see :func:`_apply_on_kernel`).
@@ -140,14 +186,16 @@ def _on_kernel_thread(fn: Callable[..., None], *args: Any) -> None:
         loop.add_callback(fn, *args)
 
 
-def apply_url_presets(*calcs: Any, tabs: widgets.Tab | None = None, tab_names: Sequence[str] = ()) -> None:
-    """Apply the page's URL preset to ``calcs`` (each a cmvlib.ui calculator with ``set_inputs``).
-
-    With ``tabs`` (one calculator per tab, named by ``tab_names``), ``?app=<name>`` opens that tab and the
-    other values go to its calculator; a ``scenario`` loads the same patient in every tab.
+def apply_url_presets(*calcs: Any, tabs: LazyTabs | None = None) -> None:
+    """Apply the page's URL preset to ``calcs`` (each a cmvlib.ui calculator with ``set_inputs``), or to
+    ``tabs``: ``?app=<name>`` opens that tab and the other values go to its calculator; a ``scenario`` loads
+    the same patient in every tab.
     """
+    if not calcs and tabs is None:
+        raise TypeError("apply_url_presets needs calculators or tabs")
+
     def run(query: str | None) -> bool:
-        return _apply(calcs, query, tabs, tuple(tab_names))
+        return _apply(calcs, query, tabs)
 
     if not _preheated():
         run(_query_now())

@@ -111,11 +111,30 @@ def test_url_presets_apply_to_the_chosen_tab_and_the_patient_to_every_tab(monkey
     monkeypatch.setenv("QUERY_STRING", "app=foscarnet&scenario=hemodialysis")
     import ipywidgets as widgets
 
-    calcs = [ui.dose_calculator(d) for d in ("ganciclovir", "foscarnet")]
-    tabs = widgets.Tab(children=calcs)
-    ui.apply_url_presets(*calcs, tabs=tabs, tab_names=["ganciclovir", "foscarnet"])
+    tabs = _two_tabs()
+    ui.apply_url_presets(tabs=tabs)
     assert tabs.selected_index == 1
-    assert all(c.fields["on_hemodialysis"].value for c in calcs)
+    assert [c.TITLE for c in tabs.built()] == ["Ganciclovir and valganciclovir dose", "Foscarnet dose and hydration"]
+    assert all(c.fields["on_hemodialysis"].value for c in tabs.built())
+
+
+def _two_tabs():
+    return ui.LazyTabs({"ganciclovir": ("(Val)ganciclovir", lambda: ui.dose_calculator("ganciclovir")),
+                        "foscarnet": ("Foscarnet", lambda: ui.dose_calculator("foscarnet"))})
+
+
+def test_a_tab_is_built_when_first_opened_with_the_patient_of_the_address(monkeypatch):
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    monkeypatch.setenv("QUERY_STRING", "scenario=hemodialysis")
+    tabs = _two_tabs()
+    ui.apply_url_presets(tabs=tabs)
+    assert len(tabs.built()) == 1 and tabs.children[1].children[0].value.startswith("<p>Opening Foscarnet")
+    tabs.selected_index = 1                                      # the student opens the second tab
+    first, second = tabs.built()
+    assert tabs.children[1].children == (second,) and tabs.calculator(1) is second
+    assert second.fields["on_hemodialysis"].value and "No result" not in second.result_html.value
+    tabs.selected_index = 0
+    assert tabs.built() == [first, second]                      # built once
 
 
 @pytest.mark.parametrize("query, words", [("app=nowhere", "must be one of"), ("scenario=nowhere", "unknown example"),
@@ -125,9 +144,9 @@ def test_bad_url_preset_is_a_message_not_an_exception(monkeypatch, query, words)
     monkeypatch.setenv("QUERY_STRING", query)
     import ipywidgets as widgets
 
-    calcs = [ui.dose_calculator(d) for d in ("ganciclovir", "foscarnet")]
-    ui.apply_url_presets(*calcs, tabs=widgets.Tab(children=calcs), tab_names=["ganciclovir", "foscarnet"])
-    assert words in html.unescape(calcs[0].preset_html.value)
+    tabs = _two_tabs()
+    ui.apply_url_presets(tabs=tabs)
+    assert words in html.unescape(tabs.calculator(0).preset_html.value)
 
 
 def test_no_query_leaves_the_examples(monkeypatch):
@@ -167,16 +186,18 @@ def test_every_preset_the_readme_lists_applies_cleanly(app, query, monkeypatch):
         if cell.cell_type == "code":
             exec(compile(cell.source, f"{app}.ipynb", "exec"), namespace)   # noqa: S102 - our own notebook
     calcs = _calculators(namespace)
+    tabs = [v for v in namespace.values() if isinstance(v, ui.LazyTabs)]
+    if tabs:
+        calcs = tabs[0].built()
     assert calcs, f"{app}: no calculator found"
     assert all(calc.preset_html.value == "" for calc in calcs), (app, query)
-    tabs = [v for v in namespace.values() if isinstance(v, widgets.Tab)]
     # the tab the address opens (other tabs get the scenario's patient and may lack a field of their own)
-    shown = [tabs[0].children[tabs[0].selected_index or 0]] if tabs else calcs
+    shown = [tabs[0].calculator(tabs[0].selected_index or 0)] if tabs else calcs
     for calc in shown:
         assert shown_errors(calc) == {}, (app, query)
         assert "No result" not in calc.result_html.value, (app, query)
     if "tab=" in query:
-        assert shown[0] is namespace["calcs"][re.search(r"tab=(\w+)", query).group(1)]
+        assert tabs[0].selected_index == tabs[0].names.index(re.search(r"tab=(\w+)", query).group(1))
 
 
 # ------------------------------------------------------------- a preset that arrives after the page
@@ -195,7 +216,7 @@ def test_a_late_preset_sends_every_state_again(browser_has_states, query, monkey
     loop = _Loop()
     monkeypatch.setattr(apps, "_kernel_loop", lambda: loop)
     monkeypatch.setattr(widgets.Widget, "_control_comm", object() if browser_has_states else None)
-    apps._apply_on_kernel(lambda q: apps._apply([calc], q, None, ()), query)
+    apps._apply_on_kernel(lambda q: apps._apply([calc], q, None), query)
     assert calc.fields["weight_kg"].value == ("83" if query else "70")    # applied either way
     resend = browser_has_states and bool(query)                         # an empty query changes nothing
     assert [d for d, _ in loop.later] == (list(apps.RESEND_AFTER_S) if resend else [])

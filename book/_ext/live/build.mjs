@@ -10,22 +10,11 @@
 import * as esbuild from 'esbuild';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { noWidgets7 } from './plugins.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const out = process.argv[2];
 if (!out) { console.error('usage: node build.mjs <out folder>'); process.exit(2); }
-
-const noWidgets7 = {
-  name: 'no-ipywidgets-7',
-  setup(build) {
-    build.onResolve({ filter: /^@jupyter-widgets\/(base7|controls7)(\/.*)?$/ }, (args) => ({ path: args.path, namespace: 'no-widgets7' }));
-    build.onLoad({ filter: /.*/, namespace: 'no-widgets7' }, (args) => ({
-      contents: args.path.endsWith('.css') ? '' :
-        'throw new Error("ipywidgets 7 widget state is not supported on this site: rebuild with ipywidgets 8");',
-      loader: args.path.endsWith('.css') ? 'css' : 'js',
-    }));
-  },
-};
 
 const result = await esbuild.build({
   entryPoints: { 'embed-live': path.join(here, 'page.js') },
