@@ -245,32 +245,62 @@ function startWorker(now = false) {
 }
 
 const saveData = Boolean(navigator.connection && navigator.connection.saveData);
-let nearObserver = null;
+let cancelNear = () => {};   // stops the watch of scheduleStart
 
 /** Start when the page is idle or a live calculator comes within 800 px of the viewport (its place holder
  * before the widgets are drawn, then its drawn element); under Save-Data only on a change. */
-function scheduleStart(elements) {
-  if (saveData || worker) return;
-  const margin = 800;
-  // Where the viewport is, or is about to be: a link to a section scrolls there only after the page's
-  // first layout, later than this script runs.
+const NEAR_PX = 800;
+
+/** Whether one of `elements` is within NEAR_PX of the viewport, or of where it is about to be: a link to a
+ * section scrolls there only after the page's first layout, later than this script runs. */
+function isNear(elements) {
   let top = 0;
   try {
     const target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
     if (target && window.scrollY === 0) top = target.getBoundingClientRect().top;
   } catch (err) { /* a malformed fragment: use the current viewport */ }
-  const near = elements.some((el) => {
+  return elements.some((el) => {
     if (!el) return false;
     const r = el.getBoundingClientRect();
-    return r.bottom >= top - margin && r.top <= top + window.innerHeight + margin;
+    return r.bottom >= top - NEAR_PX && r.top <= top + window.innerHeight + NEAR_PX;
   });
-  if (near) { startWorker(); return; }        // at once: the observer's first report waits for a frame
-  if ('IntersectionObserver' in window) {
-    nearObserver = nearObserver || new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) { nearObserver.disconnect(); startWorker(); }
-    }, { rootMargin: `${margin}px 0px` });
-    for (const el of elements) if (el) nearObserver.observe(el);
-  }
+}
+
+/** Calls `fn` once, when one of `elements` comes within NEAR_PX of the viewport (never without
+ * IntersectionObserver); returns a function that cancels the watch. */
+function whenNear(elements, fn) {
+  if (!('IntersectionObserver' in window)) return () => {};
+  const observer = new IntersectionObserver((entries) => {
+    if (entries.some((e) => e.isIntersecting)) { observer.disconnect(); fn(); }
+  }, { rootMargin: `${NEAR_PX}px 0px` });
+  for (const el of elements) if (el) observer.observe(el);
+  return () => observer.disconnect();
+}
+
+function scheduleStart(elements) {
+  if (saveData || worker) return;
+  if (isNear(elements)) { startWorker(); return; }    // at once: the observer's first report waits for a frame
+  cancelNear();
+  cancelNear = whenNear(elements, () => startWorker());
+}
+
+/** When to draw the widgets: at once, unless the page also has charts and no widget is near the viewport.
+ * Then the first chart is drawn first (plotly.js loaded, cmv-plotly.js draws the pending charts as it
+ * arrives), and the widgets right after it, or as soon as one comes near, or after RENDER_WAIT_MS at most
+ * (Save-Data: plotly.js may never load). Drawing off-screen widgets first cost the chart ~0.5 s on a cold
+ * visit of chapters 4 and 7 (bench/README.md). */
+const RENDER_WAIT_MS = 3000;
+function renderWhen() {
+  const places = Array.from(document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]'),
+    (tag) => tag.parentElement);
+  if (!window.cmvPlotly || !document.querySelector('.plotly-graph-div') || isNear(places)) return Promise.resolve();
+  return new Promise((resolve) => {
+    let cancel = () => {};
+    const done = () => { cancel(); resolve(); };
+    cancel = whenNear(places, done);
+    window.cmvPlotly.ensure().then(done, done);
+    setTimeout(done, RENDER_WAIT_MS);
+  });
 }
 
 function startWhenIdle() {
@@ -342,7 +372,7 @@ if (!window._jupyter_widget_embedder) {
     const found = liveRootsInState();
     liveRoots = found.roots;
     if (liveRoots.length) { scheduleStart(found.places); startWhenIdle(); }
-    render().catch((err) => { console.error('cmv-live: widgets not drawn', err); });
+    renderWhen().then(render).catch((err) => { console.error('cmv-live: widgets not drawn', err); });
   };
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', go);
   else go();
