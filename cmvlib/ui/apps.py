@@ -254,8 +254,9 @@ def _detach(widget: widgets.Widget, among: list[widgets.Widget]) -> bool:
 def projector(calc: Any, *beside: widgets.Widget, folded: Sequence[str] = ()) -> Any:
     """``calc`` (a cmvlib.ui calculator) laid out for a projector, and returned: the notice on top, then its
     inputs in a column on the left, the rows of the ``folded`` fields in a closed "More inputs" section at
-    their end, and on the right ``beside`` (a chart) above its result. The template's CSS puts the two columns
-    side by side on a wide screen and one under the other on a phone."""
+    their end (opened by itself when one of them shows a message), and on the right ``beside`` (a chart) above
+    its result. The template's CSS puts the two columns side by side on a wide screen and one under the other
+    on a phone."""
     own = (calc.notice_html, calc.status_html, calc.preset_html, calc.result_html)
     inputs = [c for c in calc.children if all(c is not w for w in own)]
     rows = [calc.row(name) for name in folded]
@@ -264,8 +265,20 @@ def projector(calc: Any, *beside: widgets.Widget, folded: Sequence[str] = ()) ->
             raise ValueError(f"{calc.TITLE}: {name!r} is not a field with a row of its own")
     more = []
     if rows:
-        more = [widgets.Accordion([widgets.VBox(rows)], titles=("More inputs",), selected_index=None)]
-        more[0].add_class("cmv-more")
+        section = widgets.Accordion([widgets.VBox(rows)], titles=("More inputs",), selected_index=None)
+        section.add_class("cmv-more")
+        more = [section]
+
+        def open_on_error(change: Any) -> None:    # a message inside a closed section would go unseen
+            if change["new"]:
+                section.selected_index = 0
+
+        for name in folded:
+            error = calc.errors.get(name)
+            if error is not None:
+                error.observe(open_on_error, names="value")
+                if error.value:
+                    section.selected_index = 0
     left = widgets.VBox([calc.status_html, *inputs, *more, calc.preset_html])
     right = widgets.VBox([*beside, calc.result_html])
     left.add_class("cmv-inputs")

@@ -69,10 +69,20 @@ def test_inputs_and_result_in_view_at_1280x720(voila, projector_page, app):
     tabs = page.locator(".lm-TabBar-tab")
     for i in range(max(1, tabs.count())):
         if tabs.count():
-            tabs.nth(i).click()
+            tabs.nth(i).click()            # a tab's calculator is built when it is first opened
+            page.wait_for_selector(CALC)
             page.wait_for_timeout(300)
         assert page.evaluate("() => scrollY") == 0
         _check_in_view(page)
+
+
+@pytest.mark.parametrize("query", ["", "present=1"])
+def test_tab_titles_are_shown_in_full(voila, projector_page, query):
+    page = projector_page
+    _open(page, voila, "dosing_workbench", query)
+    clipped = page.eval_on_selector_all(".lm-TabBar-tabLabel", "labels => labels.filter(l => l.scrollWidth > "
+                                        "l.clientWidth + 1).map(l => l.textContent)")
+    assert page.locator(".lm-TabBar-tabLabel").count() == 6 and clipped == [], clipped
 
 
 @pytest.mark.parametrize("app", [a for a in APPS if a != "quiz"])

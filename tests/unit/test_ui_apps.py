@@ -232,3 +232,28 @@ def test_a_late_preset_sends_every_state_again(browser_has_states, query, monkey
 def test_live_widgets_registry_sees_new_widgets():
     w = widgets.HTML("x")
     assert w in list(apps._live_widgets())
+
+
+# ------------------------------------------------------------------------------ projector layout
+FOLDED = ["height_cm", "measured_crcl_ml_min", "half_life_days"]
+
+
+def test_the_folded_section_opens_when_one_of_its_fields_has_a_message():
+    calc = ui.projector(ui.course_calculator(), folded=FOLDED)
+    section = next(w for w in apps._live_widgets() if isinstance(w, widgets.Accordion) and "cmv-more" in w._dom_classes
+                   and calc.row("height_cm") in w.children[0].children)
+    assert section.selected_index is None                      # closed while every value is fine
+    calc.fields["weight_kg"].value = "-3"                      # a message outside the section: stays closed
+    assert calc.errors["weight_kg"].value and section.selected_index is None
+    calc.fields["weight_kg"].value = "70"
+    calc.fields["measured_crcl_ml_min"].value = "-5"           # inside: opens, and the message is seen
+    assert calc.errors["measured_crcl_ml_min"].value and section.selected_index == 0
+
+
+def test_a_preset_with_a_bad_folded_value_opens_the_section_at_once():
+    calc = ui.course_calculator(half_life_days="zero")
+    ui.projector(calc, folded=FOLDED)
+    section = calc.row("half_life_days")
+    opened = [w for w in apps._live_widgets() if isinstance(w, widgets.Accordion) and "cmv-more" in w._dom_classes
+              and w.children[0].children and section in w.children[0].children]
+    assert calc.errors["half_life_days"].value and opened[0].selected_index == 0
