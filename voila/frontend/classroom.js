@@ -71,14 +71,22 @@ function send(msgType, content, cbs, metadata, buffers) {
   return msg.header.msg_id;
 }
 
-/** ipywidgets' view of a comm (IClassicComm) over the page's websocket. */
+/** ipywidgets' view of a comm (IClassicComm) over the page's websocket. Messages that arrive before the model
+ * has registered its handler (a widget the kernel has just created is built asynchronously, and the kernel
+ * may already be updating it) wait for it, in order, as in JupyterLab's comms. */
 class Comm {
   constructor(id, target) {
     this.comm_id = id;
     this.target_name = target;
     this._onMsg = null;
     this._onClose = null;
+    this._waiting = [];
     comms.set(id, this);
+  }
+
+  _receive(msg) {
+    if (this._onMsg) this._onMsg(msg);
+    else this._waiting.push(msg);
   }
 
   open(data, cbs, metadata, buffers) {
@@ -94,7 +102,10 @@ class Comm {
     return send('comm_close', { comm_id: this.comm_id, data: data || {} }, cbs, metadata, buffers);
   }
 
-  on_msg(fn) { this._onMsg = fn; }
+  on_msg(fn) {
+    this._onMsg = fn;
+    for (const msg of this._waiting.splice(0)) fn(msg);
+  }
 
   on_close(fn) { this._onClose = fn; }
 }
@@ -125,12 +136,14 @@ function route(msg) {
   const type = msg.header.msg_type;
   if (msg.channel === 'iopub') {
     if (type === 'comm_open') {
-      if (msg.content.target_name === 'jupyter.widget') {
+      // a widget already loaded from the states (it was created after the page connected and before the kernel
+      // answered request_states): the states are newer than this message, and its updates follow as comm_msg
+      if (msg.content.target_name === 'jupyter.widget' && !manager.has_model(msg.content.comm_id)) {
         manager.handle_comm_open(new Comm(msg.content.comm_id, msg.content.target_name), msg);
       }
     } else if (type === 'comm_msg') {
       const comm = comms.get(msg.content.comm_id);
-      if (comm && comm._onMsg) comm._onMsg(msg);
+      if (comm) comm._receive(msg);
     } else if (type === 'comm_close') {
       const comm = comms.get(msg.content.comm_id);
       comms.delete(msg.content.comm_id);

@@ -285,10 +285,10 @@ function scheduleStart(elements) {
 }
 
 /** When to draw the widgets: at once, unless the page also has charts and no widget is near the viewport.
- * Then the first chart is drawn first (plotly.js loaded, cmv-plotly.js draws the pending charts as it
- * arrives), and the widgets right after it, or as soon as one comes near, or after RENDER_WAIT_MS at most
- * (Save-Data: plotly.js may never load). Drawing off-screen widgets first cost the chart ~0.5 s on a cold
- * visit of chapters 4 and 7 (bench/README.md). */
+ * Then the first chart is drawn first (cmv-plotly.js draws the pending charts as plotly.js arrives), and the
+ * widgets right after it, or as soon as one comes near, or after RENDER_WAIT_MS at most. Under Save-Data it
+ * never asks for plotly.js (a chart coming near does). Off-screen widgets drawn first delayed the chart on a
+ * cold visit of chapters 4 and 7 (bench/README.md, 2026-12-03 18:29/18:34). */
 const RENDER_WAIT_MS = 3000;
 function renderWhen() {
   const places = Array.from(document.querySelectorAll('script[type="application/vnd.jupyter.widget-view+json"]'),
@@ -298,7 +298,7 @@ function renderWhen() {
     let cancel = () => {};
     const done = () => { cancel(); resolve(); };
     cancel = whenNear(places, done);
-    window.cmvPlotly.ensure().then(done, done);
+    if (!saveData) window.cmvPlotly.ensure().then(done, done);   // under Save-Data plotly.js waits for a chart to come near
     setTimeout(done, RENDER_WAIT_MS);
   });
 }
