@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { noWidgets7 } from '../../book/_ext/live/plugins.mjs';
+import { widgetBundle } from '../../book/_ext/live/plugins.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -18,24 +18,12 @@ const modules = path.join(root, 'book', 'node_modules');
 const esbuild = createRequire(path.join(modules, 'package.json'))('esbuild');   // book/node_modules
 const out = process.argv[2] || path.join(root, 'voila', 'templates', 'cmv-offline', 'static');
 
-const result = await esbuild.build({
+const result = await esbuild.build(widgetBundle({
   entryPoints: { 'cmv-classroom': path.join(here, 'classroom.js') },
-  bundle: true,
-  minify: true,
-  format: 'iife',
-  target: ['es2020'],
   outdir: out,
-  absWorkingDir: root,
-  nodePaths: [modules],
   // the widgets' CSS needs no icon font (Font Awesome is used by no cmvlib widget)
   external: ['*.woff', '*.woff2', '*.ttf', '*.eot', '*.svg'],
-  define: { 'process.env.NODE_ENV': '"production"' },
-  banner: { js: 'var __webpack_public_path__ = "";' },
-  plugins: [noWidgets7],
-  legalComments: 'linked',
-  logLevel: 'warning',
-  metafile: true,
-});
+}));
 fs.copyFileSync(path.join(modules, 'plotly.js-basic-dist-min', 'plotly-basic.min.js'), path.join(out, 'plotly.min.js'));
 // the page asks for ?v=<hash of the bundle>: browsers may keep it for good (tornado's StaticFileHandler sends a
 // ten-year max-age for versioned requests), and a new bundle is a new address

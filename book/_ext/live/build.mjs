@@ -10,30 +10,17 @@
 import * as esbuild from 'esbuild';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { noWidgets7 } from './plugins.mjs';
+import { widgetBundle } from './plugins.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const out = process.argv[2];
 if (!out) { console.error('usage: node build.mjs <out folder>'); process.exit(2); }
 
-const result = await esbuild.build({
+const result = await esbuild.build(widgetBundle({
   entryPoints: { 'embed-live': path.join(here, 'page.js') },
-  bundle: true,
-  minify: true,
-  format: 'iife',
-  target: ['es2020'],
   outdir: out,
-  absWorkingDir: path.resolve(here, '..', '..'),
-  nodePaths: [path.resolve(here, '..', '..', 'node_modules')],
   loader: { '.woff': 'file', '.woff2': 'file', '.ttf': 'file', '.eot': 'file', '.svg': 'file' },
   assetNames: 'fonts/[name]-[hash]',
-  define: { 'process.env.NODE_ENV': '"production"' },
-  // libembed assigns webpack's public path (unused here: the CSS and fonts sit next to the bundle)
-  banner: { js: 'var __webpack_public_path__ = "";' },
-  plugins: [noWidgets7],
-  legalComments: 'linked',
-  logLevel: 'warning',
-  metafile: true,
-});
+}));
 const bytes = Object.entries(result.metafile.outputs).map(([f, o]) => `${path.basename(f)} ${o.bytes}`);
 console.log('cmv-live bundle:', bytes.filter((b) => !b.startsWith('fa-')).join(', '));
