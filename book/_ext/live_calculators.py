@@ -11,7 +11,9 @@ and sends each change to ``worker.js``, where Pyodide runs :func:`cmvlib.calc.ru
 Into ``_build/html/_static/cmv-live/`` at each build (never under ``book/_static``, whose scripts Jupyter
 Book adds to every page):
 
-- ``embed-live.js``/``.css`` (+ Font Awesome files), from ``live/build.mjs``;
+- ``embed-live.js`` (``live/page.js``, small) and ``embed-live-widgets.js``/``.css`` (``live/widgets.js``: the
+  widget manager, 1.3 MB, which ``embed-live.js`` fetches when it draws the widgets, named with its hash in
+  ``data-cmv-widgets``) + Font Awesome files, from ``live/build.mjs``;
 - ``panel.js`` (``live/panel.js``): live panels, elements whose HTML a cmvlib entry point writes turn by turn
   (``data-cmv-live-entry``: the virtual patients of ``book/play/``, :mod:`cmvlib.cases.play`), added to the
   pages that have one (it loads ``cmv-plotly.js`` when an answer draws a chart);
@@ -62,6 +64,7 @@ OUT = "cmv-live"                       # inside _build/html/_static
 SERVICE_WORKER = "cmv-sw.js"           # at the book's root: its scope is the whole book
 BUILD_SLOT = "const BUILD = {};"       # the line of worker.js and sw.js that receives the build's names
 BUNDLE = f"{OUT}/embed-live.js"
+WIDGETS_BUNDLE = "embed-live-widgets.js"   # beside BUNDLE
 PANEL = f"{OUT}/panel.js"
 PANEL_MARKER = "data-cmv-live-entry="
 WIDGET_EMBEDDER = "vendor/html-manager/embed.js"
@@ -196,6 +199,8 @@ def build_assets(app: Sphinx) -> None:
     if proc.returncode != 0:
         raise ExtensionError(f"bundling the live calculators failed:\n{proc.stdout}\n{proc.stderr}")
     logger.info(proc.stdout.strip())
+    widgets_hash = hashlib.sha256(b"".join((out / WIDGETS_BUNDLE).with_suffix(ext).read_bytes() for ext in (".js", ".css")))
+    app.cmv_live_widgets = f"{WIDGETS_BUNDLE}?v={widgets_hash.hexdigest()[:8]}"  # type: ignore[attr-defined]
     missing = [f for f in (*RUNTIME_FILES, "python_stdlib.zip", "pyodide-lock.json", "package.json")
                if not (PYODIDE_NPM / f).is_file()]
     if missing:
@@ -259,7 +264,8 @@ def use_live_embedder(app: Sphinx, pagename: str, templatename: str, context: di
         raise ExtensionError(f"{pagename}: a live calculator but no widget embedder to replace")
     for s in embedders:
         scripts.remove(s)
-    app.add_js_file(BUNDLE, priority=600, defer="defer", **{"data-cmv-zip": app.cmv_live_zip})  # type: ignore[attr-defined]
+    app.add_js_file(BUNDLE, priority=600, defer="defer", **{  # type: ignore[attr-defined]
+        "data-cmv-zip": app.cmv_live_zip, "data-cmv-widgets": app.cmv_live_widgets})
 
 
 def setup(app: Sphinx) -> dict:

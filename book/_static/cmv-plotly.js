@@ -2,15 +2,16 @@
  * them in step with the theme's light/dark mode. Added (deferred, before the page's other deferred scripts)
  * only to pages that have a figure, by book/_ext/offline_assets.py, which gives this script's tag
  * data-plotly="<plotly.min.js, relative to this file>". The page's text never waits for plotly.js (1.2 MB basic bundle):
- * it is fetched after the text has painted, when a chart is near the viewport or the page is idle (not when
- * idle under Save-Data).
+ * it is fetched once the text has painted, or when a chart comes near the viewport (under Save-Data only then).
+ * (It used to wait for the page to be idle as well; on a cold visit of chapters 4 and 7 that delayed the first
+ * chart by ~0.1–0.3 s for nothing the reader sees: bench/README.md, 2026-12-03 21:40.)
  *
  * CONTRACT (used by cmvlib.display.figure_html and by the live calculators' page script, which may run before
  * or after plotly.js has loaded):
  * - window.cmvPlotly exists as soon as this file has run.
  * - cmvPlotly.draw(idOrElement, figure) -> Promise<element>: works at any time, for a first draw
  *   (Plotly.newPlot) and for a redraw of the same element (Plotly.react); loads plotly.js if needed (at once
- *   when the element is near the viewport, else when it comes near or the page is idle). If an element is
+ *   when the element is near the viewport, else when the text has painted; under Save-Data when it comes near). If an element is
  *   drawn again before plotly.js has loaded, only the latest figure is drawn. Rejects if there is no such
  *   element. figure = {data, layout, frames?, config?} (Plotly's JSON).
  * - cmvPlotly.ensure() -> Promise<Plotly>: loads plotly.js (once) as soon as the text has painted and
@@ -27,7 +28,7 @@
   var pending = new Map();   // element -> {figure, done: [resolve, reject][]} waiting for plotly.js
   var drawn = new Set();
   var nearby = new Set();    // pending elements near the viewport
-  var idleScheduled = false;
+  var afterPaint = false;
   var flushing = false;
 
   function isDark() {
@@ -133,14 +134,12 @@
     if (nearby.size) { ensure(); }
   }, { rootMargin: "600px 0px" }) : null;
 
-  function whenIdle() {
-    if (idleScheduled) { return; }
-    idleScheduled = true;
+  function whenPainted() {
+    if (afterPaint) { return; }
+    afterPaint = true;
     var saveData = navigator.connection && navigator.connection.saveData;
     if (saveData) { return; }                   // then only when a chart comes near the viewport
-    ready.then(function () {
-      (window.requestIdleCallback || function (f) { return setTimeout(f, 200); })(ensure, { timeout: 500 });
-    });
+    ready.then(ensure);
   }
 
   function draw(target, figure) {
@@ -154,7 +153,7 @@
       pending.set(gd, job);
       if (window.Plotly) { return; }             // the flush under way will reach it
       if (near) { near.observe(gd); } else { ensure(); }
-      whenIdle();
+      whenPainted();
     });
   }
 

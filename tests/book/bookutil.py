@@ -6,6 +6,7 @@ import contextlib
 import functools
 import http.server
 import os
+import posixpath
 import subprocess
 import threading
 from pathlib import Path
@@ -69,10 +70,22 @@ def serve(directory: Path):
         thread.join(timeout=5)
 
 
+#: Script attributes naming a file that script loads on demand (relative to the script's folder), with the
+#: stylesheet that comes with it: plotly.js (cmv-plotly.js) and the widget manager (embed-live.js). (panel.js's
+#: data-plotly is relative to the chart glue it loads after an answer: not a file from there, so not counted.)
+ON_DEMAND = {"data-plotly": (), "data-cmv-widgets": (".css",)}
+
+
 def local_assets(page: Path, root: Path) -> set[Path]:
-    """The files of the site under ``root`` that ``page`` loads: scripts, stylesheets, preloads, icons, images."""
+    """The files of the site under ``root`` that ``page`` loads: scripts, stylesheets, preloads, icons, images,
+    and the files its scripts load on demand (:data:`ON_DEMAND`)."""
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     refs = [s["src"] for s in soup.find_all("script", src=True)]
+    for script in soup.find_all("script", src=True):
+        for attr, companions in ON_DEMAND.items():
+            if script.get(attr):
+                ref = posixpath.join(posixpath.dirname(script["src"].split("?")[0]), script[attr])
+                refs += [ref] + [ref.split("?")[0].removesuffix(".js") + ext for ext in companions]
     refs += [link["href"] for link in soup.find_all("link", href=True) if {"stylesheet", "preload", "icon"} & set(link.get("rel", []))]
     refs += [img["src"] for img in soup.find_all("img", src=True)]
     out = set()

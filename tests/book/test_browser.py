@@ -104,7 +104,7 @@ def test_text_paints_while_plotly_is_held_back(browser, demo_url):
     assert page.get_by_text("This page is built only by").is_visible()
     assert page.evaluate("() => window.Plotly === undefined")
     assert page.locator("div.plotly-graph-div svg.main-svg").count() == 0
-    page.wait_for_selector("script[src*='plotly.min.js']", state="attached")   # asked for when near or idle
+    page.wait_for_selector("script[src*='plotly.min.js']", state="attached")   # asked for once the text has painted
     for _ in range(100):
         if held:
             break

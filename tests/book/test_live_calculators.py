@@ -152,6 +152,36 @@ def test_worker_imports_only_the_standard_library_and_cmvlib(page_guard, book_ur
     _clean(guard, errors)
 
 
+def test_widget_manager_waits_for_the_first_chart_far_above_the_calculators(page_guard, book_url):
+    """On a chapter whose charts and calculators are far below the fold (chapter 4), the widget manager bundle
+    (embed-live-widgets.js, 1.3 MB) is not fetched while plotly.js is held back: the first chart comes first.
+    Once plotly.js is let through, the manager is fetched once and every widget is drawn. On chapter 1, whose
+    calculator is near the top, the manager is fetched at once, with plotly.js still held."""
+    page, guard, errors = page_guard
+    held, asked = [], []
+    page.route("**/plotly.min.js*", lambda route: held.append(route))
+    page.on("request", lambda r: "embed-live-widgets.js" in r.url and asked.append(r.url))
+    page.goto(f"{book_url}/book/chapters/04_monitoring.html", wait_until="domcontentloaded")
+    page.wait_for_function("() => window.cmvLive", timeout=20_000)
+    page.wait_for_timeout(500)          # well under the 3 s after which page.js draws the widgets anyway
+    assert asked == [] and page.evaluate("() => performance.getEntriesByName('cmv-widgets-drawn').length") == 0
+    page.wait_for_function("() => document.querySelector('script[src*=\"plotly.min.js\"]')", timeout=20_000)
+    for route in held:
+        route.continue_()
+    page.unroute("**/plotly.min.js*")
+    page.wait_for_function("() => performance.getEntriesByName('cmv-widgets-drawn').length", timeout=60_000)
+    assert len(asked) == 1 and "?v=" in asked[0], asked
+    assert page.locator(".jupyter-widgets[class*='cmv-calc-']").count() >= 1     # the calculators, drawn
+    _clean(guard, errors)
+
+    asked.clear()
+    page.route("**/plotly.min.js*", lambda route: held.append(route))
+    root = _open(page, book_url)
+    page.wait_for_function("() => performance.getEntriesByName('cmv-widgets-drawn').length", timeout=60_000)
+    assert root.locator(".cmv-field-weight_kg input").is_visible() and len(asked) == 1
+    _clean(guard, errors)
+
+
 # ------------------------------------------------------------------------------------- static checks
 def _scripts(html_file: Path) -> list[dict]:
     soup = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser")

@@ -3,7 +3,9 @@
  * embed.js on pages that have a calculator declared in cmvlib.calc).
  *
  * 1. Draws the saved widget state like embed.js, but with a manager this script keeps
- *    (HTMLManager + renderWidgets of @jupyter-widgets/html-manager).
+ *    (HTMLManager + renderWidgets of @jupyter-widgets/html-manager, bundled apart in widgets.js ->
+ *    embed-live-widgets.js, 1.3 MB, and fetched only when the widgets are to be drawn: on a page with charts
+ *    that is after the first chart, so a cold visit does not compile the manager before it).
  * 2. Finds each declared calculator by the marks its ipywidgets binding saved in the widget state
  *    (_dom_classes): cmv-calc-<name> on the calculator, cmv-field-<field> on each input,
  *    cmv-error-<field> on each message label, cmv-result-area, cmv-status-area.
@@ -16,8 +18,6 @@
  * 4. Starts the worker when the page is idle, a calculator nears the viewport or an input changes (under
  *    Save-Data only on a change); what is typed before it is ready is kept and computed once it is.
  */
-import { HTMLManager } from '@jupyter-widgets/html-manager/lib/htmlmanager';
-import { renderWidgets } from '@jupyter-widgets/html-manager/lib/libembed';
 
 const MARK = { calc: 'cmv-calc-', field: 'cmv-field-', row: 'cmv-row-', error: 'cmv-error-', result: 'cmv-result-area',
                status: 'cmv-status-area' };
@@ -345,15 +345,33 @@ window.cmvLive = {
 };
 
 /* ----------------------------------------------------------------------- drawing the widgets */
+const WIDGETS = script.dataset.cmvWidgets || 'embed-live-widgets.js';   // + '?v=<hash>' from the build
+
 function addStyles() {
   const link = document.createElement('link');
   link.rel = 'stylesheet';
-  link.href = new URL('embed-live.css', BASE).href;
+  link.href = new URL(WIDGETS.replace(/\.js(\?|$)/, '.css$1'), BASE).href;
   document.head.appendChild(link);
+}
+
+let widgetsLoading = null;
+/** The widget manager bundle (widgets.js): resolves to {HTMLManager, renderWidgets}; fetched once. */
+function loadWidgets() {
+  widgetsLoading = widgetsLoading || new Promise((resolve, reject) => {
+    if (window.cmvWidgetManager) { resolve(window.cmvWidgetManager); return; }
+    const tag = document.createElement('script');
+    tag.src = new URL(WIDGETS, BASE).href;
+    tag.onload = () => (window.cmvWidgetManager ? resolve(window.cmvWidgetManager)
+      : reject(new Error(`${WIDGETS} did not define the widget manager`)));
+    tag.onerror = () => reject(new Error(`${WIDGETS} did not load`));
+    document.head.appendChild(tag);
+  });
+  return widgetsLoading;
 }
 
 async function render() {
   addStyles();
+  const { HTMLManager, renderWidgets } = await loadWidgets();
   const managers = window.cmvLive.managers;
   await renderWidgets(() => { const m = new HTMLManager(); managers.push(m); return m; });
   const tags = document.querySelectorAll('script[type="application/vnd.jupyter.widget-state+json"]');
