@@ -101,6 +101,7 @@ bench-voila: $(STAMP) browser
 
 bench: $(STAMP)
 	$(PY) bench/bench_core.py
+	$(PY) bench/bench_kernel_update.py
 
 # Book figures: strict clean build time (3 builds, ~5-10 min) and the weight of every page.
 bench-book: $(STAMP) $(BOOK_NPM_STAMP)
