@@ -50,6 +50,7 @@ from . import quiz as _quiz
 from . import validate
 from .errors import InputError
 from .guideline import bullet
+from .ui._base import fresh_choices
 from .ui.render import notice_html
 from .quiz import (Feedback, Option, Question, format_number, load_questions, options_in_display_order,
                    results_by_chapter, section_title, shuffled)
@@ -374,8 +375,7 @@ class QuizApp(widgets.VBox):
         # The progress line changes last, so a reader (or a test) who sees "Question n" sees all of question n.
         self.feedback.value = ""
         if q.type == "single":
-            self.choices.options = [(o.text, o.index) for o in q.options]
-            self.choices.value = None
+            fresh_choices(self.choices, [(o.text, o.index) for o in q.options])
             self.choices.disabled = False
             self.choices.layout.display = None
             self.number.layout.display = "none"
@@ -384,7 +384,7 @@ class QuizApp(widgets.VBox):
             self.number.disabled = False
             self.number.description = f"Your answer ({q.answer.units})" if q.answer else "Your answer"
             self.number.layout.display = None
-            self.choices.options = []
+            fresh_choices(self.choices, [])
             self.choices.layout.display = "none"
         self.check_button.disabled = False
         self.check_button.description = "Check answer" if self.mode.value == "immediate" else "Save answer"

@@ -25,6 +25,7 @@ from ..cases import play
 from ..charts.case_timeline import timeline_figure, timeline_table_html
 from ..display import mimebundle
 from ..errors import InputError
+from ._base import fresh_choices
 from .render import notice_html, render_error
 
 #: Where the book is served for the chapter links (``make book`` serves it here).
@@ -119,14 +120,13 @@ class CasePlayer(widgets.VBox):
         self.open_case(case, path[:int(text)])
 
     def _show(self, state: cases.State, fb: cases.Feedback | None, error: str = "", new: int = 0) -> None:
+        # The step's text changes last, so a reader (or a test) who sees step n sees its options too.
         self.state, self.feedback = state, fb
-        self.step.value = play.step_html(state, self.links, fb, error, new, controls=False)
         node = cases.case_of(state).nodes[state.node]
+        opts = [] if state.finished else cases.options(state)
+        fresh_choices(self.choices, [(o["text"], o["id"]) for o in opts])
         self.question.value = "" if state.finished else \
             f'<p class="cmv-case-question"><strong>Day {state.day}.</strong> {html.escape(node.prompt)}</p>'
-        opts = [] if state.finished else cases.options(state)
-        self.choices.options = [(o["text"], o["id"]) for o in opts]
-        self.choices.value = None
         at_dose = not state.finished and node.kind == "dose"
         self.choices.layout.display = self.choose_button.layout.display = "none" if state.finished else None
         self.dose_row.layout.display = None if at_dose else "none"
@@ -135,6 +135,7 @@ class CasePlayer(widgets.VBox):
         figure = timeline_figure(state) if state.finished else None
         self.chart.outputs = ({"output_type": "display_data", "data": mimebundle(figure), "metadata": {}},) if figure else ()
         self.table.value = timeline_table_html(state) if state.finished else ""
+        self.step.value = play.step_html(state, self.links, fb, error, new, controls=False)
 
 
 def case_player(case: str | None = None, **kwargs: Any) -> CasePlayer:

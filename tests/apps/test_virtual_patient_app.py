@@ -32,8 +32,12 @@ def _step(page):
 
 
 def _wait_text(page, text: str) -> None:
-    page.wait_for_function("t => document.querySelector('.cmv-case-step').innerText.includes(t)", arg=text,
-                           timeout=TIMEOUT_MS)
+    try:
+        page.wait_for_function("t => document.querySelector('.cmv-case-step').innerText.includes(t)", arg=text,
+                               timeout=TIMEOUT_MS)
+    except Exception as err:      # say what the page showed instead (a failure must be readable)
+        shown = page.locator(".cmv-case-player").inner_text()
+        raise AssertionError(f"waited for {text!r}; the player shows:\n{shown}") from err
 
 
 def _prompt(state: cases.State) -> str:
@@ -41,6 +45,12 @@ def _prompt(state: cases.State) -> str:
 
 
 def _choose(page, state: cases.State, pick: str) -> None:
+    """Pick ``pick`` as a learner would: once the step's own options are shown, none of them chosen."""
+    texts = [o["text"] for o in cases.options(state)]
+    page.wait_for_function("ts => JSON.stringify([...document.querySelectorAll("
+                           "'.cmv-case-choices .widget-radio-box label')].map(l => l.innerText.trim()))"
+                           " === JSON.stringify(ts)", arg=texts, timeout=TIMEOUT_MS)
+    assert page.locator(".cmv-case-choices input:checked").count() == 0, f"an option is already chosen at {state.node}"
     text = next(o["text"] for o in cases.options(state) if o["id"] == pick)
     page.locator(".cmv-case-choices").get_by_label(text, exact=True).check()
     page.locator(".cmv-case-choose").click()

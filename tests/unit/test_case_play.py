@@ -210,3 +210,22 @@ def test_the_widget_player_dose_box_and_url_presets():
     assert player.picker.value == "hemodialysis"
     player.picker.value = "declining-renal"
     assert player.state == cases.start("declining-renal")
+
+
+def test_each_step_sends_its_options_with_none_chosen_in_one_update_before_its_text(monkeypatch):
+    """What the browser receives when the learner chooses: the radio buttons' new options arrive in one
+    update with nothing chosen (never the first option chosen for a moment: a click on it then sent nothing
+    and the choice was lost), and the step's text comes last, so a page that shows it shows its options."""
+    from cmvlib.ui.case_player import case_player
+
+    player = case_player("declining-renal")
+    sent: list[tuple[str, dict]] = []
+    for name, w in (("choices", player.choices), ("step", player.step)):
+        monkeypatch.setattr(w, "_send", lambda msg, buffers=None, name=name: sent.append((name, msg["state"])))
+    player.choices.value = play.expert_picks("declining-renal")[0]     # the learner's click, as the browser sends it
+    sent.clear()
+    player.choose_button.click()
+    choices = [{k: list(v) if isinstance(v, tuple) else v for k, v in state.items()}
+               for name, state in sent if name == "choices"]
+    assert choices == [{"_options_labels": [text for text, _ in player.choices.options], "index": None}]
+    assert [name for name, _ in sent][-1] == "step" and player.state.node == "day0-dose"
