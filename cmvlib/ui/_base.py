@@ -73,7 +73,7 @@ def fresh_choices(selection: Any, options: Sequence[tuple[str, object]]) -> None
     Setting ``options`` alone makes ipywidgets choose the first one and send that, and ``value = None``
     then follows as a second message: in between the page shows the first option chosen, and a reader who
     clicks it sends nothing (it is already checked), so their choice is lost when the second message
-    unchecks it. The virtual-patient app lost a choice this way in 4-8 of 40 plays on a busy machine.
+    unchecks it. The virtual-patient app lost a choice this way in 3-8 of 40 plays on a busy machine.
 
     >>> import ipywidgets as widgets
     >>> radio = widgets.RadioButtons(options=["a"], value="a")

@@ -46,12 +46,13 @@ def _prompt(state: cases.State) -> str:
 
 def _choose(page, state: cases.State, pick: str) -> None:
     """Pick ``pick`` as a learner would: once the step's own options are shown, none of them chosen."""
-    texts = [o["text"] for o in cases.options(state)]
+    options = cases.options(state)
+    texts = [o["text"] for o in options]
     page.wait_for_function("ts => JSON.stringify([...document.querySelectorAll("
                            "'.cmv-case-choices .widget-radio-box label')].map(l => l.innerText.trim()))"
                            " === JSON.stringify(ts)", arg=texts, timeout=TIMEOUT_MS)
     assert page.locator(".cmv-case-choices input:checked").count() == 0, f"an option is already chosen at {state.node}"
-    text = next(o["text"] for o in cases.options(state) if o["id"] == pick)
+    text = next(o["text"] for o in options if o["id"] == pick)
     page.locator(".cmv-case-choices").get_by_label(text, exact=True).check()
     page.locator(".cmv-case-choose").click()
 
